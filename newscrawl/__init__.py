@@ -1,0 +1,1 @@
+"""newscrawl: archive the news of www.bannedbook.org into JSON Lines."""

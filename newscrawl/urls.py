@@ -1,0 +1,128 @@
+"""URL rules of the site: what a URL is, decided from the URL alone.
+
+Every function here is pure so that the rules are table-tested and shared by
+the spider, the parser, the incremental filter and the request fingerprinter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+SIMPLIFIED = "zh-Hans"
+TRADITIONAL = "zh-Hant"
+ENGLISH = "en"
+
+# Path prefix of each language copy of the news section.
+_LANG_PREFIX = {SIMPLIFIED: "/bnews/", TRADITIONAL: "/bnews/zh-tw/", ENGLISH: "/en/bnews/"}
+# `-a lang=` values users type, mapped to the language tag of the record.
+LANG_ARGUMENT = {"zh-cn": SIMPLIFIED, "zh-hans": SIMPLIFIED, "zh-tw": TRADITIONAL,
+                 "zh-hant": TRADITIONAL, "en": ENGLISH}
+
+_SEGMENT = r"[A-Za-z0-9_-]+"
+_ARTICLE = re.compile(
+    rf"^(?P<prefix>/bnews/zh-tw/|/en/bnews/|/bnews/)"
+    rf"(?P<category>{_SEGMENT}(?:/{_SEGMENT})*)/(?P<date>\d{{8}})/(?P<id>\d+)\.html$"
+)
+_LISTING = re.compile(
+    rf"^(?P<prefix>/bnews/zh-tw/|/en/bnews/|/bnews/)"
+    rf"(?P<section>tag/[^/]+/|(?:(?!page/\d+/$){_SEGMENT}/)+)?"
+    r"(?:page/(?P<page>\d+)/)?$"
+)
+# First path segments under /bnews/ that look like listings but are not news.
+_NOT_LISTINGS = frozenset({"fq", "xml", "feed", "wp-content", "wp-admin", "wp-includes",
+                           "wp-json", "zh-tw", "en", "page", "author", "comments-feed"})
+
+
+class Kind(Enum):
+    ARTICLE = "article"
+    LISTING = "listing"  # tag archive, category listing or the section's front page
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    article_id: str
+    category: str
+    published: str  # YYYY-MM-DD
+    language: str
+
+
+@dataclass(frozen=True)
+class ListingRef:
+    archive: str  # canonical URL of the listing's first page
+    page: int
+    language: str
+
+
+def canonical(url: str) -> str:
+    """Scheme, lower-case host and path with upper-case percent-escapes; no query, no fragment.
+
+    WordPress news URLs carry everything in the path, so query strings (utm_*,
+    share trackers) and fragments never name another page.
+    """
+    parts = urlsplit(canonicalize_url(url.strip()))
+    host = (parts.hostname or "").lower()
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", "", ""))
+
+
+def is_http(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def language_of(url: str) -> str | None:
+    path = urlsplit(url).path
+    for lang in (TRADITIONAL, ENGLISH, SIMPLIFIED):  # longest prefix first
+        if path.startswith(_LANG_PREFIX[lang]):
+            return lang
+    return None
+
+
+def article_ref(url: str) -> ArticleRef | None:
+    """The post id, category, date and language an article URL carries; None if not one."""
+    match = _ARTICLE.match(urlsplit(url).path)
+    if not match:
+        return None
+    try:
+        day = dt.datetime.strptime(match["date"], "%Y%m%d").date()
+    except ValueError:
+        return None
+    category = match["category"]
+    if category.split("/", 1)[0] in _NOT_LISTINGS:
+        return None
+    return ArticleRef(match["id"], category, day.isoformat(), language_of(url) or SIMPLIFIED)
+
+
+def listing_ref(url: str) -> ListingRef | None:
+    """Archive and page number of a tag archive, category listing or front page."""
+    parts = urlsplit(canonical(url))
+    match = _LISTING.match(parts.path)
+    if not match:
+        return None
+    section = match["section"] or ""
+    if section and section.split("/", 1)[0] in _NOT_LISTINGS:
+        return None
+    root = urlunsplit((parts.scheme, parts.netloc, match["prefix"] + section, "", ""))
+    return ListingRef(root, int(match["page"] or 1), language_of(url) or SIMPLIFIED)
+
+
+def kind(url: str) -> Kind:
+    if not is_http(url):
+        return Kind.OTHER
+    if article_ref(url):
+        return Kind.ARTICLE
+    if listing_ref(url):
+        return Kind.LISTING
+    return Kind.OTHER
+
+
+def section_url(base: str, language: str) -> str:
+    """The front page of the news section in `language` on the host of `base`."""
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, _LANG_PREFIX[language], "", ""))
