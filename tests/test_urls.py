@@ -1,0 +1,94 @@
+"""URL rules, table-driven: what a URL is, and its canonical form."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl import urls
+from newscrawl.urls import Kind
+
+B = "https://www.bannedbook.org"
+
+
+@pytest.mark.parametrize(("url", "kind"), [
+    (f"{B}/bnews/sohnews/20230322/1862899.html", Kind.ARTICLE),
+    (f"{B}/bnews/cnnews/hknews/20230322/1862899.html", Kind.ARTICLE),
+    (f"{B}/bnews/zh-tw/sohnews/20230322/1862899.html", Kind.ARTICLE),
+    (f"{B}/en/bnews/sohnews/20230322/1862899.html", Kind.ARTICLE),
+    (f"{B}/bnews/sohnews/20230322/1862899.html?utm_source=x#top", Kind.ARTICLE),
+    (f"{B}/bnews/sohnews/20231340/1862899.html", Kind.OTHER),  # no such date
+    (f"{B}/bnews/sohnews/2023032/1862899.html", Kind.OTHER),
+    (f"{B}/bnews/sohnews/20230322/1862899.htm", Kind.OTHER),
+    (f"{B}/bnews/fq/20230322/1862899.html", Kind.OTHER),  # landing pages are not news
+    (f"{B}/bnews/", Kind.LISTING),
+    (f"{B}/bnews/page/7/", Kind.LISTING),
+    (f"{B}/bnews/tag/%E4%B8%AD%E5%9B%BD/", Kind.LISTING),
+    (f"{B}/bnews/tag/%e4%b8%ad%e5%9b%bd/page/2/", Kind.LISTING),
+    (f"{B}/bnews/sohnews/", Kind.LISTING),
+    (f"{B}/bnews/cnnews/hknews/page/3/", Kind.LISTING),
+    (f"{B}/bnews/zh-tw/tag/%E4%B8%AD%E5%9C%8B/", Kind.LISTING),
+    (f"{B}/bnews/fq/", Kind.OTHER),
+    (f"{B}/bnews/page/", Kind.OTHER),  # pagination without a number
+    (f"{B}/bnews/zh-tw/xml/latest.xml", Kind.OTHER),
+    (f"{B}/forum23/topic/1.html", Kind.OTHER),
+    (f"{B}/", Kind.OTHER),
+    ("https://blog.bannedbook.org/bnews/sohnews/20230322/1.html", Kind.ARTICLE),  # host: offsite's job
+    ("mailto:editor@bannedbook.org", Kind.OTHER),
+    ("javascript:void(0)", Kind.OTHER),
+    ("ftp://www.bannedbook.org/bnews/sohnews/20230322/1862899.html", Kind.OTHER),
+])
+def test_kind(url: str, kind: Kind) -> None:
+    assert urls.kind(url) is kind
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    (f"{B}/bnews/sohnews/20230322/1862899.html?utm_source=tw&utm_medium=x#comments",
+     f"{B}/bnews/sohnews/20230322/1862899.html"),
+    (f"{B}/bnews/tag/%e7%be%8e%e5%9b%bd/", f"{B}/bnews/tag/%E7%BE%8E%E5%9B%BD/"),
+    (f"{B}/bnews/tag/美国/", f"{B}/bnews/tag/%E7%BE%8E%E5%9B%BD/"),
+    ("HTTPS://WWW.BannedBook.ORG/bnews/", f"{B}/bnews/"),
+    ("http://127.0.0.1:8080/bnews/x/20200101/1.html?a=1", "http://127.0.0.1:8080/bnews/x/20200101/1.html"),
+    (f"  {B}/bnews/  ", f"{B}/bnews/"),
+])
+def test_canonical(url: str, canonical: str) -> None:
+    assert urls.canonical(url) == canonical
+    assert urls.canonical(canonical) == canonical  # idempotent
+
+
+@pytest.mark.parametrize(("url", "ref"), [
+    (f"{B}/bnews/sohnews/20230322/1862899.html",
+     urls.ArticleRef("1862899", "sohnews", "2023-03-22", "zh-Hans")),
+    (f"{B}/bnews/cnnews/hknews/20200107/1250000.html",
+     urls.ArticleRef("1250000", "cnnews/hknews", "2020-01-07", "zh-Hans")),
+    (f"{B}/bnews/zh-tw/sohnews/20230322/1862899.html",
+     urls.ArticleRef("1862899", "sohnews", "2023-03-22", "zh-Hant")),
+    (f"{B}/bnews/tag/x/", None),
+])
+def test_article_ref(url: str, ref: urls.ArticleRef | None) -> None:
+    assert urls.article_ref(url) == ref
+
+
+@pytest.mark.parametrize(("url", "archive", "page"), [
+    (f"{B}/bnews/", f"{B}/bnews/", 1),
+    (f"{B}/bnews/page/12/", f"{B}/bnews/", 12),
+    (f"{B}/bnews/tag/%e4%b8%ad/page/2/?utm_source=x", f"{B}/bnews/tag/%E4%B8%AD/", 2),
+    (f"{B}/bnews/cnnews/hknews/page/3/", f"{B}/bnews/cnnews/hknews/", 3),
+])
+def test_listing_ref(url: str, archive: str, page: int) -> None:
+    ref = urls.listing_ref(url)
+    assert ref is not None
+    assert (ref.archive, ref.page) == (archive, page)
+
+
+@pytest.mark.parametrize(("url", "language"), [
+    (f"{B}/bnews/sohnews/20230322/1.html", "zh-Hans"),
+    (f"{B}/bnews/zh-tw/sohnews/20230322/1.html", "zh-Hant"),
+    (f"{B}/en/bnews/sohnews/20230322/1.html", "en"),
+    (f"{B}/forum23/", None),
+])
+def test_language_of(url: str, language: str | None) -> None:
+    assert urls.language_of(url) == language
+
+
+def test_section_url_follows_language() -> None:
+    assert urls.section_url("http://127.0.0.1:8000/x", "zh-Hant") == "http://127.0.0.1:8000/bnews/zh-tw/"
