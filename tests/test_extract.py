@@ -1,0 +1,194 @@
+"""The extraction layer against fixture pages whose expected records were written by hand.
+
+tests/fixtures/pages/index.json maps each page NAME to the URL it is served under;
+NAME.json beside NAME.html holds either the full expected record or
+{"not_an_article": REASON}.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from newscrawl.extract import NotAnArticle, is_challenge, parse_article
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+INDEX: dict[str, str] = json.loads((PAGES / "index.json").read_text(encoding="utf-8"))
+CRAWLED_AT = "2026-01-01T00:00:00+00:00"
+CAPTURED = "article-2023-03-22"
+CAPTURED_URL = INDEX[CAPTURED]
+# What a server sends for these pages: no charset, so a page's <meta> decides.
+CONTENT_TYPE = "text/html"
+
+
+def expected(name: str) -> dict:
+    return json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def page(name: str) -> bytes:
+    return (PAGES / f"{name}.html").read_bytes()
+
+
+def parse(name: str):
+    return parse_article(page(name), INDEX[name], content_type=CONTENT_TYPE,
+                         crawled_at=CRAWLED_AT)
+
+
+RECORDS = [name for name in INDEX if "not_an_article" not in expected(name)]
+FAILURES = [name for name in INDEX if "not_an_article" in expected(name)]
+
+
+def test_every_fixture_page_is_indexed():
+    assert sorted(p.stem for p in PAGES.glob("*.html")) == sorted(INDEX)
+
+
+@pytest.mark.parametrize("name", RECORDS)
+def test_record(name):
+    assert dataclasses.asdict(parse(name)) == expected(name)
+
+
+SCHEMA = Path(__file__).parent.parent / "newscrawl" / "schema" / "article.schema.json"
+
+
+@pytest.mark.skipif(not SCHEMA.exists(), reason="no record schema yet")
+@pytest.mark.parametrize("name", RECORDS)
+def test_record_matches_schema(name):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(dataclasses.asdict(parse(name)), schema)
+
+
+@pytest.mark.parametrize("name", FAILURES)
+def test_not_an_article_page(name):
+    with pytest.raises(NotAnArticle) as caught:
+        parse(name)
+    assert caught.value.reason == expected(name)["not_an_article"]
+    assert INDEX[name] in str(caught.value)
+
+
+BOILERPLATE = ("文章内容并不代表本网立场", "不代表本网立场", "不代表本網立場", "大陆网友注意",
+               "大陸網友注意", "备注", "備註", "🔥", "相关阅读", "相關閱讀", "AuctionX",
+               "taboola", "编辑团队", "翻墙软件", "document.write", "counter(", ".video-wrap")
+
+
+@pytest.mark.parametrize("name", RECORDS)
+def test_no_boilerplate_in_output(name):
+    text = json.dumps(dataclasses.asdict(parse(name)), ensure_ascii=False)
+    for boilerplate in BOILERPLATE:
+        assert boilerplate not in text, boilerplate
+
+
+@pytest.mark.parametrize(("name", "encoding"), [(CAPTURED, "utf-8"), ("gbk-meta", "gbk")])
+def test_bytes_and_str_agree(name, encoding):
+    from_bytes = parse_article(page(name), INDEX[name], crawled_at=CRAWLED_AT)
+    from_str = parse_article(page(name).decode(encoding), INDEX[name], crawled_at=CRAWLED_AT)
+    assert from_bytes == from_str
+
+
+def test_http_charset_wins_over_meta():
+    # A browser lets the header's charset override the page's <meta>; so does the parser.
+    text = page("gbk-meta").decode("gbk")
+    utf8 = text.encode("utf-8")  # the <meta> still says gbk
+    article = parse_article(utf8, INDEX["gbk-meta"], content_type="text/html; charset=utf-8")
+    assert article.title == expected("gbk-meta")["title"]
+
+
+# --- each NotAnArticle reason ------------------------------------------------------------
+
+ARTICLE = """<h2>标题</h2><div class="entry"><p>来源：美国之音, 文章内容并不代表本网立场。</p>
+<p>正文第一段。</p></div>"""
+
+
+def reason_of(body, url=CAPTURED_URL, **kwargs) -> str:
+    with pytest.raises(NotAnArticle) as caught:
+        parse_article(body, url, **kwargs)
+    assert url in str(caught.value)
+    return caught.value.reason
+
+
+def test_minimal_article_parses():
+    article = parse_article(ARTICLE, CAPTURED_URL)
+    assert (article.title, article.body, article.source) == ("标题", "正文第一段。", "美国之音")
+    assert article.crawled_at is None
+
+
+@pytest.mark.parametrize("body", [
+    page("notarticle-challenge"),
+    # the older interstitial, sometimes served with 200
+    "<html><head><title>Just a moment...</title></head><body><h2>Checking your browser before "
+    "accessing www.bannedbook.org.</h2><div class='cf-browser-verification'></div></body></html>",
+    '<html><body><div id="cf-challenge-running"></div>' + ARTICLE + "</body></html>",
+    "<title>Attention Required! | Cloudflare</title>",
+])
+def test_challenge(body):
+    assert reason_of(body) == "challenge"
+    # checked before anything else: whatever the URL or the content type
+    assert reason_of(body, "https://www.bannedbook.org/bnews/tag/x/") == "challenge"
+
+
+def test_is_challenge():
+    assert is_challenge(page("notarticle-challenge").decode())
+    assert not is_challenge(page(CAPTURED).decode())
+
+
+def test_not_article_url():
+    for url in ("https://www.bannedbook.org/bnews/tag/%E4%B8%AD%E5%9B%BD/",
+                "https://www.bannedbook.org/bnews/sohnews/",
+                "https://www.bannedbook.org/bnews/sohnews/20231399/1862877.html"):
+        assert reason_of(page(CAPTURED), url) == "not_article_url"
+
+
+def test_not_html():
+    assert reason_of(b"%PDF-1.7\n...", content_type="application/pdf") == "not_html"
+    assert reason_of(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") == "not_html"
+    assert parse_article(ARTICLE, CAPTURED_URL, content_type="application/xhtml+xml").title
+
+
+@pytest.mark.parametrize("body", [b"", "", " \r\n\t ", "<!-- nothing -->"])
+def test_empty(body):
+    assert reason_of(body) == "empty"
+
+
+def test_no_title():
+    assert reason_of('<div class="entry"><p>正文。</p></div>') == "no_title"
+    assert reason_of('<title> - 禁闻网</title><h2> </h2><div class="entry"><p>正文。</p></div>') \
+        == "no_title"
+
+
+@pytest.mark.parametrize("body", [
+    "<h2>标题</h2><p>页面上没有 div.entry。</p>",
+    '<h2>标题</h2><div class="entry"><p>来源：美国之音, 文章内容并不代表本网立场。</p></div>',
+    '<h2>标题</h2><div class="entry"><figure><figcaption>图说</figcaption></figure></div>',
+])
+def test_no_body(body):
+    assert reason_of(body) == "no_body"
+
+
+def test_not_an_article_pickles():
+    error = pickle.loads(pickle.dumps(NotAnArticle("no_body", CAPTURED_URL)))
+    assert (error.reason, error.url, str(error)) == (
+        "no_body", CAPTURED_URL, f"not an article (no_body): {CAPTURED_URL}")
+
+
+# --- single rules the fixtures do not pin down ----------------------------------------------
+
+def test_h2_wins_over_title():
+    body = "<title>别的标题 - 禁闻网</title>" + ARTICLE
+    assert parse_article(body, CAPTURED_URL).title == "标题"
+
+
+def test_first_paragraph_without_byline_is_body():
+    article = parse_article('<h2>标题</h2><div class="entry"><p>第一段。</p><ul><li>不是作者</li>'
+                            "</ul><p>第二段。</p></div>", CAPTURED_URL)
+    assert (article.body, article.source, article.authors) == ("第一段。\n\n第二段。", None, [])
+
+
+def test_base_href_resolves_images():
+    body = ('<head><base href="https://img.example.org/a/"></head><h2>标题</h2>'
+            '<div class="entry"><p>正文。</p><figure><img src="b.jpg"></figure></div>')
+    assert parse_article(body, CAPTURED_URL).images == [
+        {"url": "https://img.example.org/a/b.jpg", "caption": None}]
