@@ -33,21 +33,18 @@ DOC_TITLE = "(//title)[1]"
 # <base href> changes what relative image and link URLs resolve against.
 BASE_HREF = "(//base[@href])[1]/@href"
 
-# Tag links: Simple Tags auto-links words to tag archives with rel="tag" (in the text, in
-# captions, in the byline); a theme may add a tag list of the post next to the entry. They are
-# searched in the entry's parent (the post) and in any .post-tags/.tags block, but:
+# Tag links, from ENTRY: Simple Tags auto-links words to tag archives with rel="tag" (in the
+# text, in captions, in the byline); a theme may add a tag list of the post (.post-tags, .tags)
+# beside the entry. So: every rel=tag link in the entry's parent (the post), except that
 #  - WordPress marks category links rel="category tag": categories are not tags;
 #  - span.wp_keywordlink_affiliate links are keyword links, not tags;
-#  - menus and sidebar widgets (tag clouds) are the site's, not the article's.
-_TAG_LINK = (
-    f"a[{_rel_has('tag')}][not({_rel_has('category')})]"
-    f"[not(ancestor::span[{_has_class('wp_keywordlink_affiliate')}])]"
-    f"[not(ancestor::nav or ancestor::aside or ancestor::*[@id='sidebar' or @role='navigation'"
-    f" or {_has_class('sidebar')} or {_has_class('widget')} or {_has_class('menu')}])]"
-)
+#  - a menu or sidebar (nav, aside) that shares the post's container is the site's, not the
+#    article's. (Class-based sidebar/widget tests cost more than the rest of the parse; the
+#    site's sidebar and menu sit outside the post, so the container already leaves them out.)
 TAG_LINKS = (
-    f"(//div[{_has_class('entry')}])[1]/../descendant::{_TAG_LINK}"
-    f" | //*[{_has_class('post-tags')} or {_has_class('tags')}]/descendant::{_TAG_LINK}"
+    f"../descendant::a[{_rel_has('tag')}][not({_rel_has('category')})]"
+    f"[not(ancestor::span[{_has_class('wp_keywordlink_affiliate')}])]"
+    "[not(ancestor::nav or ancestor::aside)]"
 )
 
 # Figures of the entry, from ENTRY; then, from each figure, its image and caption.
@@ -61,22 +58,22 @@ LAZY_SRC_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src")
 # Related articles (title 相关阅读), from ENTRY; titles carry <b> keyword highlights.
 RELATED_LINKS = f"descendant::ul[{_has_class('op-related-articles')}]/descendant::a[@href]"
 
-# Dropped from the entry before its text is read, from ENTRY. Figures and the related list are
-# read first (images, related). Paragraphs after the related list and the promo are still body.
-ENTRY_NOISE = " | ".join((
-    "descendant::script", "descendant::style", "descendant::iframe", "descendant::noscript",
-    "descendant::figure",
-    f"descendant::ul[{_has_class('op-related-articles')}]",
-    f"descendant::p[{_has_class('texttj')}]",  # 🔥 promotion links
-    f"descendant::div[{_has_class('banner-ads')}]",
-    "descendant::a[@name='sharetosocial']",
-))
-
 # The body is made of these blocks, found among the entry's children and inside the plain
-# wrappers below (walked in document order); anything else (lists, tables, loose text) is not.
+# wrappers below (walked in document order); anything else (figures, lists such as the author
+# list and ul.op-related-articles, share anchors, tables, loose text) is not.
 BODY_BLOCK_TAGS = frozenset({"p", "h3", "h4"})
 BODY_WRAPPER_TAGS = frozenset({"div", "blockquote"})
+# Blocks and wrappers that are not body, from ENTRY. Paragraphs after them are still body.
+NOT_BODY = " | ".join((
+    f"descendant::p[{_has_class('texttj')}]",  # 🔥 promotion links
+    f"descendant::div[{_has_class('banner-ads')}]",
+))
+# Elements whose text is never text, stripped from the entry (tails kept) before it is read.
+NON_TEXT_TAGS = ("script", "style", "iframe", "noscript")
+# A <br> is a line break inside its block. From a block that has one: its text nodes and <br>s,
+# in document order.
 LINE_BREAK_TAG = "br"
+BLOCK_TEXT_AND_BREAKS = "descendant::text() | descendant::br"
 
 # Authors, from the byline paragraph: the <li>s of the <ul> right after it.
 AUTHOR_ITEMS = "following-sibling::*[1][self::ul]/li"
