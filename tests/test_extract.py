@@ -187,6 +187,20 @@ def test_first_paragraph_without_byline_is_body():
     assert (article.body, article.source, article.authors) == ("第一段。\n\n第二段。", None, [])
 
 
+@pytest.mark.parametrize(("byline", "source", "authors"), [
+    ("来源：美国之音, 文章内容并不代表本网立场。", "美国之音", []),
+    ("来源：美国之音。文章内容并不代表本网立场。", "美国之音", []),
+    ("作者：张三 来源：法广，文章内容并不代表本网立场。", "法广", ["张三"]),
+    ("来源: RFA 作者: Li Wei, 文章内容并不代表本网立场。", "RFA", ["Li Wei"]),
+    ("來源：大紀元, 文章內容並不代表本網立場和觀點。", "大紀元", []),
+    ("文章转自网络，旨在为读者提供多元信息，内容并不代表本网立场和观点。", None, []),
+])
+def test_byline_forms(byline, source, authors):
+    article = parse_article(f'<h2>标题</h2><div class="entry"><p>{byline}</p><p>正文。</p></div>',
+                            CAPTURED_URL)
+    assert (article.source, article.authors, article.body) == (source, authors, "正文。")
+
+
 def test_base_href_resolves_images():
     body = ('<head><base href="https://img.example.org/a/"></head><h2>标题</h2>'
             '<div class="entry"><p>正文。</p><figure><img src="b.jpg"></figure></div>')
