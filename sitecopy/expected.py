@@ -1,0 +1,74 @@
+"""The record a correct crawler writes for an article of the copy (every field but crawled_at).
+
+Derived from the model, not from the rendered HTML, so that a renderer bug shows up as a
+mismatch in the end-to-end tests instead of being copied into the expectation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newscrawl.text import content_hash, fold, fold_line
+from sitecopy.content import Figure, Para, TagLink, text_of
+from sitecopy.paths import TRADITIONAL
+from sitecopy.words import to_traditional
+
+if TYPE_CHECKING:
+    from sitecopy.model import Site
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def expected_record(site: Site, article_id: str, base_url: str, language: str) -> dict:
+    """url, article_id, category, published, title, source, authors, tags, body, images,
+    related, language, content_hash, version: see the README of sitecopy (package docstring).
+    """
+    base = base_url.rstrip("/")
+    conv = to_traditional if language == TRADITIONAL else _same
+    with site.lock:
+        article = site.articles[article_id]
+        content = site.content(article_id)
+        related_targets = [site.articles.get(i) or site.missing[i] for i in article.related]
+    # Tags: every auto-linked tag of the entry, first-seen document order: byline, then the
+    # blocks (captions included), then the paragraph after the promo block.
+    tags: list[str] = [article.split_tag] if article.split_tag else []
+    segments: list[Para] = []
+    for block in (*content.head, content.tail):
+        if isinstance(block, Figure):
+            if block.caption:
+                segments.append(block.caption)
+        else:
+            segments.append(block)
+    for para in segments:
+        for seg in para:
+            if isinstance(seg, TagLink) and seg.tag not in tags:
+                tags.append(seg.tag)
+    # Body: each <p> of the entry but the byline and p.texttj, as text ("\n" for <br>),
+    # white space folded by the project's own fold(); paragraphs joined by a blank line.
+    body = "\n\n".join(fold(conv(text_of(para))) for para in content.paragraphs())
+    title = conv(fold_line(article.title))
+    images = [
+        {"url": base + fig.src if fig.src.startswith("/") else fig.src,
+         "caption": fold_line(conv(text_of(fig.caption))) if fig.caption else None}
+        for fig in content.figures() if fig.src
+    ]
+    related = [{"url": base + target.path(language), "title": conv(target.title)}
+               for target in related_targets]
+    return {
+        "url": base + article.path(language),
+        "article_id": article.id,
+        "category": article.category,
+        "published": article.published,
+        "title": title,
+        "source": conv(article.source) if article.source else None,
+        "authors": [conv(name) for name in article.authors],
+        "tags": [conv(tag) for tag in tags],
+        "body": body,
+        "images": images,
+        "related": related,
+        "language": language,
+        "content_hash": content_hash(title, body),
+        "version": 1,
+    }
