@@ -1,0 +1,79 @@
+"""Command line: serve a copy, or dump the records a crawl of it must produce.
+
+    python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
+    python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
+    python -m sitecopy faults --articles 40
+
+`serve` prints the base URL (one line, flushed) and serves until killed (SIGINT or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from types import FrameType
+
+from sitecopy.model import build_site
+from sitecopy.paths import SIMPLIFIED, TRADITIONAL
+from sitecopy.server import SiteServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sitecopy", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("serve", "serve the copy until killed"),
+                       ("expected", "print the expected records as JSON Lines"),
+                       ("faults", "print the site's deliberate faults as JSON Lines")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--articles", type=int, default=40)
+        command.add_argument("--seed", type=int, default=1)
+        command.add_argument("--no-faults", dest="faults", action="store_false",
+                             help="a clean site (for throughput measurements)")
+        if name == "serve":
+            command.add_argument("--host", default="127.0.0.1")
+            command.add_argument("--port", type=int, default=0, help="0: any free port")
+        if name == "expected":
+            command.add_argument("--base", required=True,
+                                 help="the server's base URL, e.g. http://127.0.0.1:8000")
+            command.add_argument("--lang", choices=(SIMPLIFIED, TRADITIONAL), default=SIMPLIFIED)
+    return parser
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # let `serve` leave through its finally
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    started = time.perf_counter()
+    site = build_site(args.articles, args.seed, faults=args.faults)
+    built = time.perf_counter() - started
+    if args.command == "expected":
+        for record in site.expected_records(args.base, args.lang).values():
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return 0
+    if args.command == "faults":
+        for fault in site.faults:
+            sys.stdout.write(json.dumps(fault.__dict__, ensure_ascii=False) + "\n")
+        return 0
+    server = SiteServer(site, args.host, args.port).start()
+    signal.signal(signal.SIGTERM, _stop)
+    print(server.base_url, flush=True)
+    print(f"sitecopy: {len(site.articles)} articles (seed {args.seed}, faults "
+          f"{'on' if args.faults else 'off'}) built in {built:.2f}s; "
+          f"front page {server.base_url}/bnews/", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
