@@ -32,7 +32,8 @@ B = "https://www.bannedbook.org"
     (f"{B}/bnews/zh-tw/xml/latest.xml", Kind.OTHER),
     (f"{B}/forum23/topic/1.html", Kind.OTHER),
     (f"{B}/", Kind.OTHER),
-    ("https://blog.bannedbook.org/bnews/sohnews/20230322/1.html", Kind.ARTICLE),  # host: offsite's job
+    # The host is the offsite middleware's business, not the URL rule's.
+    ("https://blog.bannedbook.org/bnews/sohnews/20230322/1.html", Kind.ARTICLE),
     ("mailto:editor@bannedbook.org", Kind.OTHER),
     ("javascript:void(0)", Kind.OTHER),
     ("ftp://www.bannedbook.org/bnews/sohnews/20230322/1862899.html", Kind.OTHER),

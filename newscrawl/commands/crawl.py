@@ -1,0 +1,54 @@
+"""`scrapy crawl` that exits non-zero when the run failed, with a status per cause.
+
+Scrapy's own crawl command exits 0 whenever the crawler started; cron users need to
+hear about an unreachable site, unusable state or unwritable output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+from twisted.python.failure import Failure
+
+from newscrawl.errors import EXIT_FAILED, RunError
+from newscrawl.report import EXIT_STAT
+
+logger = logging.getLogger(__name__)
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("name exactly one spider")
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        startup_errors: list[BaseException] = []
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        if hasattr(started, "addErrback"):  # a Deferred (Twisted CrawlerProcess)
+            started.addErrback(lambda failure: startup_errors.append(_exception(failure)))
+        self.crawler_process.start()
+        if hasattr(started, "done") and started.done() and not started.cancelled():
+            error = started.exception()  # an asyncio Task; reading it also silences asyncio
+            if error is not None:
+                startup_errors.append(error)
+        self.exitcode = self._exit_code(crawler, startup_errors)
+
+    @staticmethod
+    def _exit_code(crawler: object, startup_errors: list[BaseException]) -> int:
+        for error in startup_errors:
+            if isinstance(error, RunError):
+                print(f"newscrawl: {error}", file=sys.stderr)
+                return error.exit_code
+            logger.error("the crawl could not start: %r", error)
+            return EXIT_FAILED
+        stats = getattr(crawler, "stats", None)
+        code = stats.get_value(EXIT_STAT) if stats is not None else None
+        return EXIT_FAILED if code is None else int(code)
+
+
+def _exception(failure: Failure) -> BaseException:
+    return failure.value

@@ -1,0 +1,104 @@
+"""JSON Lines exporter that records an article as exported only once its line is on disk.
+
+Each line is written whole and flushed before the state records the article with the
+file's new length. A killed run therefore leaves at most lines the state has not
+recorded yet; the next run finds them past the recorded length (see recovery.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exporters import JsonLinesItemExporter
+from scrapy.utils.python import to_bytes
+
+from newscrawl.errors import OutputError, RunError
+from newscrawl.runtime import fail_run
+from newscrawl.state.base import State, article_key
+from newscrawl.state.keeper import state_of
+
+logger = logging.getLogger(__name__)
+
+LINES_STAT = "newscrawl/lines_written"  # over all JSON Lines feeds (usually one)
+
+
+def file_path(file: IO[bytes]) -> str | None:
+    """Absolute path of a seekable local file; None for pipes, stdout and compressed streams."""
+    name = getattr(file, "name", None)
+    if not isinstance(name, str) or not name or name.startswith("<"):
+        return None
+    try:
+        file.tell()
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(Path(name).resolve())
+
+
+class CommittingJsonLinesExporter(JsonLinesItemExporter):
+    def __init__(self, file: IO[bytes], *, crawler: Crawler, **kwargs: Any) -> None:
+        kwargs.setdefault("ensure_ascii", False)
+        super().__init__(file, **kwargs)
+        self._crawler = crawler
+        self._path = file_path(file)
+        self._fsync = crawler.settings.getbool("NEWSCRAWL_FSYNC")
+        self._state: State = state_of(crawler)
+        self._failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, file: IO[bytes], **kwargs: Any
+                     ) -> CommittingJsonLinesExporter:
+        return cls(file, crawler=crawler, **kwargs)
+
+    def export_item(self, item: Any) -> None:
+        if self._failed:  # after a write error nothing more may be counted as exported
+            return
+        line = self.encoder.encode(dict(self.get_serialized_fields(item))) + "\n"
+        payload = to_bytes(line, self.encoding)
+        start = self.file.tell() if self._path else 0
+        try:
+            self.file.write(payload)
+            self.file.flush()
+            if self._fsync:
+                os.fsync(self.file.fileno())
+        except OSError as exc:
+            self._undo_partial_line(start)
+            self._fail(OutputError(f"cannot write {self._path or 'the output'}: {exc};"
+                                   " articles not written stay unexported for the next run"))
+            return
+        adapter = ItemAdapter(item)
+        try:
+            self._state.record_export(
+                article_key(adapter["language"], adapter["article_id"]),
+                adapter["content_hash"], adapter["version"], self._path, start + len(payload))
+        except RunError as exc:
+            self._fail(exc)
+            return
+        assert self._crawler.stats is not None
+        self._crawler.stats.inc_value(LINES_STAT)
+
+    def finish_exporting(self) -> None:
+        super().finish_exporting()
+        if self._path and not self._failed:
+            self._state.close_output(self._path)
+
+    def _undo_partial_line(self, start: int) -> None:
+        """A full disk may leave part of a line: cut it so the file stays valid JSON Lines."""
+        if not self._path:
+            return
+        with contextlib.suppress(OSError):
+            self.file.flush()
+        try:
+            os.truncate(self._path, start)
+        except OSError as exc:
+            logger.error("could not cut the partial line at byte %d of %s (%s);"
+                         " the next run repairs it", start, self._path, exc)
+
+    def _fail(self, error: RunError) -> None:
+        self._failed = True
+        fail_run(self._crawler, error)

@@ -1,0 +1,98 @@
+"""What a run may skip without fetching: the cost side of incremental crawling.
+
+- an article exported by an earlier run (unless the run refreshes);
+- an article dated before ``-a since`` (the URL carries the date);
+- the later pages of a listing whose page shows only such articles. Known articles
+  end a walk only in an archive once paged to its end, so a run killed mid-walk
+  does not leave its deeper pages unvisited for good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from newscrawl import urls
+from newscrawl.state.base import State, article_key
+from newscrawl.state.keeper import state_of
+
+
+class IncrementalMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.refresh = crawler.settings.getbool("NEWSCRAWL_REFRESH")
+        self._state: State | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        return cls(crawler)
+
+    @property
+    def state(self) -> State:
+        if self._state is None:
+            self._state = state_of(self.crawler)
+        return self._state
+
+    def process_spider_output(self, response: Response, result: Iterable[Any],
+                              spider: Spider | None = None) -> Iterator[Any]:
+        yield from self._select(response, list(result))
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any],
+                                          spider: Spider | None = None) -> AsyncIterator[Any]:
+        for output in self._select(response, [output async for output in result]):
+            yield output
+
+    def _select(self, response: Response, outputs: list[Any]) -> list[Any]:
+        """The outputs of one page that this run still needs (a page's output is small)."""
+        since = getattr(self.crawler.spider, "since", None)
+        listing = urls.listing_ref(response.url)
+        if listing is not None:
+            later = [o for o in outputs if _is_later_page(o, listing)]
+            if not later:
+                self.state.mark_archive_walked(listing.archive)
+            elif self._exhausted(outputs, listing, since):
+                self.stats.inc_value("newscrawl/skipped/pages", len(later))
+                outputs = [o for o in outputs if not _is_later_page(o, listing)]
+        return [o for o in outputs if not self._skip(o, since)]
+
+    def _skip(self, output: Any, since: str | None) -> bool:
+        if not isinstance(output, Request):
+            return False
+        ref = urls.article_ref(output.url)
+        if ref is None:
+            return False
+        if since and ref.published < since:
+            self.stats.inc_value("newscrawl/skipped/before_since")
+            return True
+        if not self.refresh and self.state.exported(article_key(ref.language, ref.article_id)):
+            self.stats.inc_value("newscrawl/skipped/known")
+            return True
+        return False
+
+    def _exhausted(self, outputs: list[Any], listing: urls.ListingRef, since: str | None
+                   ) -> bool:
+        """True when nothing on this page is worth fetching, so neither is anything older."""
+        listed = [urls.article_ref(o.url) for o in outputs
+                  if isinstance(o, Request) and o.meta.get("listed")]
+        if not listed:
+            return False
+        walked = not self.refresh and self.state.archive_walked(listing.archive)
+        return all(
+            ref is not None and (
+                (since is not None and ref.published < since)
+                or (walked and self.state.exported(article_key(ref.language, ref.article_id))
+                    is not None))
+            for ref in listed)
+
+
+def _is_later_page(output: Any, listing: urls.ListingRef) -> bool:
+    if not isinstance(output, Request):
+        return False
+    ref = urls.listing_ref(output.url)
+    return ref is not None and ref.archive == listing.archive and ref.page > listing.page

@@ -1,0 +1,65 @@
+"""Reconcile output files of a killed run with the state before a new run starts."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from newscrawl.state.base import State, article_key
+
+logger = logging.getLogger(__name__)
+
+
+def recover_outputs(state: State) -> int:
+    """Record lines a killed run wrote but did not record; cut a torn last line.
+
+    Returns the number of articles recorded. A complete, parseable line past the
+    recorded offset was flushed before the kill, so its article *was* exported.
+    """
+    recovered = 0
+    for path, committed in state.open_outputs().items():
+        recovered += _recover_file(state, Path(path), committed)
+        state.close_output(path)
+    return recovered
+
+
+def _recover_file(state: State, path: Path, committed: int) -> int:
+    if not path.exists():
+        logger.warning("output %s of an unfinished run is gone; cannot check it", path)
+        return 0
+    recovered = 0
+    with path.open("r+b") as file:
+        if file.seek(0, 2) < committed:
+            logger.warning("output %s is shorter than recorded; it was changed by hand", path)
+            return 0
+        file.seek(committed)
+        position = committed
+        for line in file.read().splitlines(keepends=True):
+            record = _parse(line)
+            if record is None:
+                file.truncate(position)
+                logger.warning("repaired %s: cut a torn line at byte %d left by a killed run",
+                               path, position)
+                break
+            position += len(line)
+            state.record_export(article_key(record["language"], record["article_id"]),
+                                record["content_hash"], record.get("version", 1),
+                                str(path), position)
+            recovered += 1
+    if recovered:
+        logger.info("recovered %d article(s) written to %s by a killed run", recovered, path)
+    return recovered
+
+
+def _parse(line: bytes) -> dict | None:
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    needed = ("language", "article_id", "content_hash")
+    if not isinstance(record, dict) or any(key not in record for key in needed):
+        return None
+    return record

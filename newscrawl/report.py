@@ -1,0 +1,114 @@
+"""The end of a run: did it work, one summary line, last-run.json, and the exit status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
+from newscrawl.export import LINES_STAT
+from newscrawl.runtime import FAILURE_STAT
+from newscrawl.state.keeper import StateKeeper
+
+logger = logging.getLogger(__name__)
+
+EXIT_STAT = "newscrawl/exit_code"
+# Close reasons of a run that ended as asked.
+SUCCESS_REASONS = {"finished", "max_articles", "closespider_itemcount",
+                   "closespider_pagecount", "closespider_timeout"}
+
+
+def _sum(stats: dict[str, Any], prefix: str) -> int:
+    return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
+
+
+def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
+    exported = stats.get("item_scraped_count", 0)  # what passed every pipeline
+    updated = stats.get("newscrawl/updated", 0)
+    return {
+        "new": exported - updated,
+        "updated": updated,
+        "duplicates_dropped": _sum(stats, "newscrawl/dropped/"),
+        "invalid_dropped": stats.get("newscrawl/invalid", 0),
+        "not_articles": _sum(stats, "newscrawl/not_article/"),
+        "errors": stats.get("newscrawl/errors/network", 0) + stats.get("log_count/ERROR", 0),
+        "requests": stats.get("downloader/request_count", 0),
+        "seconds": round(seconds, 1),
+    }
+
+
+def diagnose(stats: dict[str, Any], reason: str, jsonl_feeds: int) -> tuple[str | None, str]:
+    """The failure reason (None on success) and a sentence for the log."""
+    if stats.get(FAILURE_STAT):
+        return stats[FAILURE_STAT], stats.get("newscrawl/failure_message", "")
+    if reason not in SUCCESS_REASONS:
+        return "interrupted", f"the run was stopped before it finished ({reason})"
+    if not stats.get("newscrawl/pages_ok"):
+        challenges = stats.get("newscrawl/not_article/challenge", 0)
+        errors = (stats.get("newscrawl/errors/network", 0)
+                  + _sum(stats, "newscrawl/not_article/http_"))
+        return SiteError.reason, (f"no page of the site could be read ({challenges} challenge"
+                                  f" pages, {errors} failed requests)")
+    # Every article passed to the feeds must be a line in each JSON Lines feed; a feed whose
+    # file could not even be opened never reaches our exporter, so count, don't trust.
+    lines = stats.get(LINES_STAT, 0)
+    unwritten = stats.get("item_scraped_count", 0) - (lines // jsonl_feeds if jsonl_feeds else 0)
+    if _sum(stats, "feedexport/failed_count/") or (jsonl_feeds and unwritten > 0):
+        return OutputError.reason, f"{unwritten} article(s) could not be written to the output"
+    return None, "ok"
+
+
+class RunReport:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.started = time.monotonic()
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReport:
+        return cls(crawler)
+
+    def _jsonl_feeds(self) -> int:
+        feeds = self.crawler.settings.getdict("FEEDS")
+        return sum(options.get("format") in ("jsonl", "jsonlines") for options in feeds.values())
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats_collector: StatsCollector | None = self.crawler.stats
+        assert stats_collector is not None
+        stats = stats_collector.get_stats()
+        failure, message = diagnose(stats, reason, self._jsonl_feeds())
+        summary = summarize(stats, time.monotonic() - self.started)
+        summary.update(status="ok" if failure is None else "failed", reason=failure or reason,
+                       message=message, finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                  time.gmtime()))
+        code = EXIT_OK if failure is None else exit_code_for(failure)
+        summary["exit_code"] = code
+        stats_collector.set_value(EXIT_STAT, code)
+        line = " ".join(f"{k}={summary[k]}" for k in (
+            "new", "updated", "duplicates_dropped", "invalid_dropped", "errors", "requests",
+            "seconds", "status"))
+        if failure is None:
+            logger.info("newscrawl summary: %s", line)
+        else:
+            logger.error("newscrawl summary: %s: %s", line, message)
+        self._write(summary)
+
+    def _write(self, summary: dict[str, Any]) -> None:
+        keeper = self.crawler.get_extension(StateKeeper)
+        if keeper is None or keeper.state_dir is None:
+            return
+        target = Path(keeper.state_dir) / "last-run.json"
+        temporary = target.with_suffix(".json.tmp")
+        try:
+            temporary.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
+                                 encoding="utf-8")
+            temporary.replace(target)
+        except OSError as exc:
+            logger.error("could not write %s: %s", target, exc)

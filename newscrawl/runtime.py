@@ -1,0 +1,26 @@
+"""Ending a run on purpose: one place that logs, records the failure and closes the spider."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
+
+from newscrawl.errors import RunError
+
+logger = logging.getLogger(__name__)
+
+FAILURE_STAT = "newscrawl/failure"
+
+
+def fail_run(crawler: Crawler, error: RunError) -> None:
+    """Record why the run failed (read by the crawl command for the exit status) and stop it."""
+    assert crawler.stats is not None
+    if crawler.stats.get_value(FAILURE_STAT) is None:
+        logger.error("%s", error)
+        crawler.stats.set_value(FAILURE_STAT, error.reason)
+        crawler.stats.set_value("newscrawl/failure_message", str(error))
+    engine = crawler.engine
+    if engine is not None and engine.spider is not None:
+        deferred_from_coro(engine.close_spider_async(reason=error.reason))

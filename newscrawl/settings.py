@@ -1,0 +1,56 @@
+"""Scrapy settings of newscrawl. Components document their own NEWSCRAWL_* settings."""
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+COMMANDS_MODULE = "newscrawl.commands"
+
+# Who we are and where to complain: site operators read this in their logs.
+NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl#contact"
+USER_AGENT = f"newscrawl/0.1 (news archiver; +{NEWSCRAWL_CONTACT_URL})"
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+REQUEST_FINGERPRINTER_CLASS = "newscrawl.fingerprint.ArticleFingerprinter"
+SPIDER_MIDDLEWARES = {"newscrawl.incremental.IncrementalMiddleware": 900}
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.clean.CleanPipeline": 100,
+    "newscrawl.pipelines.validate.ValidatePipeline": 200,
+    "newscrawl.pipelines.dedupe.DedupePipeline": 300,
+    "newscrawl.pipelines.limit.ArticleLimitPipeline": 900,
+}
+EXTENSIONS = {
+    "newscrawl.report.RunReport": 0,  # connected first: its summary sees the state still open
+    "newscrawl.state.keeper.StateKeeper": 10,
+}
+LOG_FORMATTER = "newscrawl.logformatter.QuietDrops"
+# No listening sockets on a cron box.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# Output: one new file per run (the spider adds output/bannedbook/<UTC start>.jsonl when
+# neither -o nor -O is given), and none at all when nothing is new.
+NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
+FEED_EXPORTERS = {
+    "jsonlines": "newscrawl.export.CommittingJsonLinesExporter",
+    "jsonl": "newscrawl.export.CommittingJsonLinesExporter",
+}
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_STORE_EMPTY = False
+
+# State between runs (see README): SQLite under .scrapy/newscrawl unless told otherwise.
+NEWSCRAWL_STATE_ENABLED = True
+NEWSCRAWL_STATE_DIR = None
+NEWSCRAWL_FSYNC = False
+NEWSCRAWL_REFRESH = False
+NEWSCRAWL_MAX_ARTICLES = 0
+NEWSCRAWL_REDIS_URL = None

@@ -1,0 +1,50 @@
+"""What is kept between runs, behind one small interface.
+
+Implementations: `MemoryState` (one run, nothing kept), `SqliteState` (one machine)
+and `RedisState` (several machines sharing one Redis). Keys name an article in one
+language: ``zh-Hans:1862899``; the same post in Traditional characters is another record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Exported:
+    content_hash: str
+    version: int
+
+
+def article_key(language: str, article_id: str) -> str:
+    return f"{language}:{article_id}"
+
+
+class State(Protocol):
+    def exported(self, key: str) -> Exported | None:
+        """The last exported version of an article, or None if it was never exported."""
+
+    def claim(self, key: str, content_hash: str) -> str:
+        """Claim a text for an article; returns the key that owns it (``key`` if free).
+
+        Atomic across processes sharing the state, so two copies of one text
+        fetched at once by two workers are not both exported.
+        """
+
+    def record_export(self, key: str, content_hash: str, version: int,
+                      output: str | None, offset: int) -> None:
+        """Mark an article exported once its line is flushed to ``output`` up to ``offset``."""
+
+    def archive_walked(self, archive: str) -> bool:
+        """Whether a listing was once paged to its end, so known pages may end a walk."""
+
+    def mark_archive_walked(self, archive: str) -> None: ...
+
+    def open_outputs(self) -> dict[str, int]:
+        """Output files of runs that did not close them, with the bytes recorded as exported."""
+
+    def close_output(self, output: str) -> None:
+        """The run closed ``output`` cleanly: nothing past its recorded offset to recover."""
+
+    def close(self) -> None: ...

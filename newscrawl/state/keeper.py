@@ -1,0 +1,117 @@
+"""The extension that owns the run's state: picks the store, locks it, recovers, closes it."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from pathlib import Path
+from typing import IO
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.utils.project import data_path
+
+from newscrawl.errors import AlreadyRunning, StateError
+from newscrawl.recovery import recover_outputs
+from newscrawl.state.base import State
+from newscrawl.state.memory import MemoryState
+from newscrawl.state.sqlite import SqliteState
+
+logger = logging.getLogger(__name__)
+
+
+def redis_url(settings: object) -> str | None:
+    """The shared frontier's URL: the Scrapy setting, else the environment variable."""
+    getter = getattr(settings, "get", None)
+    value = getter("NEWSCRAWL_REDIS_URL") if getter else None
+    return value or os.environ.get("NEWSCRAWL_REDIS_URL") or None
+
+
+class RunLock:
+    """One run per state dir. flock is released by the kernel when the holder dies, even on -9."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise AlreadyRunning(
+                f"another newscrawl run (pid {holder}) is using {self.path.parent};"
+                " this run exits without touching anything") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing drops the flock
+            self._file = None
+
+
+class StateKeeper:
+    """Opens the state before anything else of the run runs; other components ask it for it."""
+
+    def __init__(self, crawler: Crawler, state: State, state_dir: Path | None,
+                 lock: RunLock | None) -> None:
+        self.crawler = crawler
+        self.state = state
+        self.state_dir = state_dir
+        self._lock = lock
+        # engine_stopped comes after the feed exporter has closed its files (spider_closed).
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StateKeeper:
+        settings = crawler.settings
+        url = redis_url(settings)
+        state_dir = cls._state_dir(settings.get("NEWSCRAWL_STATE_DIR"))
+        if url:
+            from newscrawl.state.redis import RedisState
+
+            state: State = RedisState.from_crawler(crawler, url)
+            recover_outputs(state)
+            return cls(crawler, state, state_dir, None)
+        if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+            return cls(crawler, MemoryState(), None, None)
+        lock = RunLock(state_dir / "run.lock")
+        lock.acquire()
+        try:
+            state = SqliteState(state_dir / "state.sqlite3")
+            recover_outputs(state)
+        except StateError:
+            lock.release()
+            raise
+        return cls(crawler, state, state_dir, lock)
+
+    @staticmethod
+    def _state_dir(configured: str | None) -> Path:
+        path = Path(configured) if configured else Path(data_path("newscrawl", createdir=False))
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"state dir {path} cannot be created ({exc})") from exc
+        if not os.access(path, os.W_OK):
+            raise StateError(f"state dir {path} is not writable")
+        return path
+
+    def engine_stopped(self) -> None:
+        self.state.close()
+        if self._lock is not None:
+            self._lock.release()
+
+
+def state_of(crawler: Crawler) -> State:
+    keeper = crawler.get_extension(StateKeeper)
+    if keeper is None:
+        raise RuntimeError("newscrawl.state.keeper.StateKeeper is not enabled in EXTENSIONS")
+    return keeper.state

@@ -1,0 +1,122 @@
+"""State of a single machine in one SQLite file: no server, survives kill -9 (WAL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from newscrawl.errors import StateError
+from newscrawl.state.base import Exported
+
+# Marks the file as ours, so a stray SQLite file in the state dir is refused, not adopted.
+_APPLICATION_ID = 0x6E637277  # "ncrw"
+_SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS article (
+    key TEXT PRIMARY KEY, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
+    exported_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS content (hash TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS archive (url TEXT PRIMARY KEY, walked_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS output (path TEXT PRIMARY KEY, committed INTEGER NOT NULL)
+    WITHOUT ROWID;
+"""
+RESET_HINT = "to start over on purpose, move the state dir away (see README: Resetting state)"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class SqliteState:
+    def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
+        self.path = path
+        try:
+            self._db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            self._check_and_migrate()
+        except sqlite3.Error as exc:
+            raise StateError(self._explain(exc)) from exc
+
+    def _explain(self, exc: sqlite3.Error) -> str:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            what = "is locked by another process"
+        elif "not a database" in text or "malformed" in text or "corrupt" in text:
+            what = "is corrupt"
+        elif "readonly" in text or "unable to open" in text or "disk I/O" in text:
+            what = "cannot be written"
+        else:
+            what = "is unusable"
+        return f"state database {self.path} {what} ({text}); {RESET_HINT}"
+
+    def _check_and_migrate(self) -> None:
+        db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables and app_id != _APPLICATION_ID:
+            raise sqlite3.DatabaseError("file is not a newscrawl state database")
+        if tables and db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("quick_check failed: database disk image is malformed")
+        db.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL survives a killed process; only a power loss may drop the last commits.
+        db.execute("PRAGMA synchronous=NORMAL")
+        # BEGIN IMMEDIATE proves now, not mid-run, that the file is writable and not locked.
+        db.execute("BEGIN IMMEDIATE")
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            db.execute(statement)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > _SCHEMA_VERSION:
+            db.execute("ROLLBACK")
+            raise sqlite3.DatabaseError(f"written by a newer newscrawl (schema {version})")
+        db.execute(f"PRAGMA application_id={_APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        db.execute("COMMIT")
+
+    def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        try:
+            self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StateError(self._explain(exc)) from exc
+
+    def exported(self, key: str) -> Exported | None:
+        row = self._db.execute(
+            "SELECT content_hash, version FROM article WHERE key = ?", (key,)).fetchone()
+        return Exported(row[0], row[1]) if row else None
+
+    def claim(self, key: str, content_hash: str) -> str:
+        self._write("INSERT OR IGNORE INTO content (hash, key) VALUES (?, ?)", (content_hash, key))
+        row = self._db.execute("SELECT key FROM content WHERE hash = ?", (content_hash,)).fetchone()
+        return row[0]
+
+    def record_export(self, key: str, content_hash: str, version: int,
+                      output: str | None, offset: int) -> None:
+        try:
+            with self._db:  # one transaction: the article and the file offset move together
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO article (key, content_hash, version, exported_at)"
+                    " VALUES (?, ?, ?, ?)", (key, content_hash, version, _now()))
+                self._db.execute("INSERT OR IGNORE INTO content (hash, key) VALUES (?, ?)",
+                                 (content_hash, key))
+                if output is not None:
+                    self._db.execute("INSERT OR REPLACE INTO output (path, committed)"
+                                     " VALUES (?, ?)", (output, offset))
+        except sqlite3.Error as exc:
+            raise StateError(self._explain(exc)) from exc
+
+    def archive_walked(self, archive: str) -> bool:
+        return self._db.execute(
+            "SELECT 1 FROM archive WHERE url = ?", (archive,)).fetchone() is not None
+
+    def mark_archive_walked(self, archive: str) -> None:
+        self._write("INSERT OR REPLACE INTO archive (url, walked_at) VALUES (?, ?)",
+                    (archive, _now()))
+
+    def open_outputs(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT path, committed FROM output").fetchall())
+
+    def close_output(self, output: str) -> None:
+        self._write("DELETE FROM output WHERE path = ?", (output,))
+
+    def close(self) -> None:
+        self._db.close()

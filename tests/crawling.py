@@ -1,0 +1,73 @@
+"""Running the real `scrapy crawl bannedbook` as a subprocess, the way users and cron do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "newscrawl" / "schema" / "article.schema.json"
+
+# Politeness off for speed; everything else as users run it.
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "RETRY_TIMES": "2",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass
+class Run:
+    returncode: int
+    stderr: str
+    output_dir: Path
+    state_dir: Path
+    records: list[dict] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [record["article_id"] for record in self.records]
+
+    @property
+    def summary(self) -> dict:
+        return json.loads((self.state_dir / "last-run.json").read_text(encoding="utf-8"))
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    text = path.read_text(encoding="utf-8")
+    assert text == "" or text.endswith("\n"), f"{path} ends in a torn line"
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def crawl_command(start_url: str, output: Path, state_dir: Path, *args: str,
+                  settings: dict[str, str] | None = None) -> list[str]:
+    merged = {**FAST, "NEWSCRAWL_STATE_DIR": str(state_dir), **(settings or {})}
+    command = [sys.executable, "-m", "scrapy", "crawl", "bannedbook",
+               "-a", f"start_urls={start_url}", "-o", f"{output}:jsonl"]
+    for name, value in merged.items():
+        command += ["-s", f"{name}={value}"]
+    return command + list(args)
+
+
+def run_crawl(start_url: str, tmp: Path, *args: str, settings: dict[str, str] | None = None,
+              timeout: float = 180, env: dict[str, str] | None = None) -> Run:
+    """One crawl; output files under tmp/out (one per run), state under tmp/state."""
+    output_dir, state_dir = tmp / "out", tmp / "state"
+    output_dir.mkdir(parents=True, exist_ok=True)
+    output = output_dir / f"run-{len(list(output_dir.glob('run-*.jsonl'))) + 1:02d}.jsonl"
+    done = subprocess.run(
+        crawl_command(start_url, output, state_dir, *args, settings=settings),
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})}, check=False)
+    records = read_jsonl(output) if output.exists() else []
+    return Run(done.returncode, done.stderr, output_dir, state_dir, records)
+
+
+def all_records(output_dir: Path) -> list[dict]:
+    return [r for path in sorted(output_dir.glob("*.jsonl")) for r in read_jsonl(path)]
