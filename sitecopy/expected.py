@@ -2,6 +2,24 @@
 
 Derived from the model, not from the rendered HTML, so that a renderer bug shows up as a
 mismatch in the end-to-end tests instead of being copied into the expectation.
+
+- url: base + /bnews/{category}/{YYYYMMDD}/{id}.html (zh-Hant: /bnews/zh-tw/…): canonical,
+  no query or fragment, whatever link the crawler followed.
+- article_id, category, published: from the URL (published as YYYY-MM-DD).
+- title: the <h2> text (the <title> adds " - 禁闻网").
+- source: the byline's outlet, 「来源：<a>美国</a>之音, …」 → 美国之音; the channel of an inline
+  「作者：X，来源：Y，…」 byline; None for 「文章转自网络，…」.
+- authors: the <li>s of the <ul> after the byline, trimmed; or the inline byline's author.
+- tags: text of every a[rel=tag] in the entry (byline, captions, paragraphs, the paragraph after
+  the promo block), distinct, first-seen order. Keyword links (span.wp_keywordlink_affiliate)
+  and menu or related-tags links are not tags.
+- body: every <p> of the entry but the byline and p.texttj (so the one after the promo block
+  too), <br> as "\n", white space folded with newscrawl.text.fold, joined by "\n\n".
+- images: one {url (absolute src), caption (folded figcaption text or None)} per figure
+  with an <img>; a figure with only a caption gives none.
+- related: ul.op-related-articles links, in order: canonical URL (404 ones included) and the
+  title without its <b> highlights.
+- language "zh-Hans" (or "zh-Hant"), content_hash(title, body), version 1.
 """
 
 from __future__ import annotations
@@ -22,9 +40,7 @@ def _same(text: str) -> str:
 
 
 def expected_record(site: Site, article_id: str, base_url: str, language: str) -> dict:
-    """url, article_id, category, published, title, source, authors, tags, body, images,
-    related, language, content_hash, version: see the README of sitecopy (package docstring).
-    """
+    """All fields of newscrawl.article.Article but crawled_at, as the module docstring says."""
     base = base_url.rstrip("/")
     conv = to_traditional if language == TRADITIONAL else _same
     with site.lock:

@@ -14,6 +14,7 @@ from itertools import accumulate
 
 from sitecopy import words
 from sitecopy.content import Content, generate
+from sitecopy.expected import expected_record as _expected_record
 from sitecopy.faults import Fault, Missing, hide, inject
 from sitecopy.paths import PER_PAGE, SIMPLIFIED, article_path
 
@@ -114,8 +115,8 @@ class Site:
         return ids[max(0, end - PER_PAGE):end][::-1], pages
 
     def expected_record(self, article_id: str, base_url: str, language: str = SIMPLIFIED) -> dict:
-        from sitecopy.expected import expected_record
-        return expected_record(self, article_id, base_url, language)
+        """The record a crawl of a server at base_url writes for the article (see expected.py)."""
+        return _expected_record(self, article_id, base_url, language)
 
     def expected_records(self, base_url: str, language: str = SIMPLIFIED) -> dict[str, dict]:
         """Every record a complete crawl yields, by id: all articles but `unservable`.
@@ -147,7 +148,10 @@ class Site:
             return added
 
     def change_article(self, article_id: str) -> None:
-        """Rewrite the article's body (not its lead, title or tags): a new content_hash."""
+        """Rewrite the article's body (not its lead, title or tags): a new content_hash.
+
+        Done to one of `republished`, the two texts differ from then on.
+        """
         with self.lock:
             self.articles[article_id].revision += 1
 
