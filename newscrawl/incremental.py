@@ -2,6 +2,7 @@
 
 - an article exported by an earlier run (unless the run refreshes);
 - an article dated before ``-a since`` (the URL carries the date);
+- an article that gave no article NEWSCRAWL_MAX_ATTEMPTS times (a dead related link);
 - the later pages of a listing whose page shows only such articles. Known articles
   end a walk only in an archive once paged to its end, so a run killed mid-walk
   does not leave its deeper pages unvisited for good.
@@ -17,8 +18,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl import urls
+from newscrawl.signals import article_failed
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
+
+# Failures that say the page itself is broken. A challenge page, a 5xx or a dropped
+# connection says nothing about the article: those are retried next run without limit.
+GIVE_UP_REASONS = frozenset({"http_404", "http_410", "not_html", "empty", "no_title", "no_body"})
 
 
 class IncrementalMiddleware:
@@ -27,7 +33,9 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.refresh = crawler.settings.getbool("NEWSCRAWL_REFRESH")
+        self.max_attempts = crawler.settings.getint("NEWSCRAWL_MAX_ATTEMPTS")
         self._state: State | None = None
+        crawler.signals.connect(self.article_failed, signal=article_failed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -70,10 +78,20 @@ class IncrementalMiddleware:
         if since and ref.published < since:
             self.stats.inc_value("newscrawl/skipped/before_since")
             return True
-        if not self.refresh and self.state.exported(article_key(ref.language, ref.article_id)):
-            self.stats.inc_value("newscrawl/skipped/known")
+        known = self.state.lookup(article_key(ref.language, ref.article_id))
+        if known is None:
+            return False
+        # A dead link is retried a few runs; anything else known is fetched only to refresh.
+        failed = known.status == "failed"
+        if (known.attempts >= self.max_attempts) if failed else not self.refresh:
+            self.stats.inc_value(f"newscrawl/skipped/{known.status}")
             return True
         return False
+
+    def article_failed(self, url: str, reason: str) -> None:
+        ref = urls.article_ref(url)
+        if ref is not None and reason in GIVE_UP_REASONS:
+            self.state.record_failure(article_key(ref.language, ref.article_id))
 
     def _exhausted(self, outputs: list[Any], listing: urls.ListingRef, since: str | None
                    ) -> bool:
@@ -86,7 +104,7 @@ class IncrementalMiddleware:
         return all(
             ref is not None and (
                 (since is not None and ref.published < since)
-                or (walked and self.state.exported(article_key(ref.language, ref.article_id))
+                or (walked and self.state.lookup(article_key(ref.language, ref.article_id))
                     is not None))
             for ref in listed)
 

@@ -41,6 +41,8 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
         "errors": stats.get("newscrawl/errors/network", 0) + stats.get("log_count/ERROR", 0),
         "requests": stats.get("downloader/request_count", 0),
         "seconds": round(seconds, 1),
+        # Every newscrawl counter, for those who need the why of the numbers above.
+        "counts": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
     }
 
 

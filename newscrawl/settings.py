@@ -53,4 +53,5 @@ NEWSCRAWL_STATE_DIR = None
 NEWSCRAWL_FSYNC = False
 NEWSCRAWL_REFRESH = False
 NEWSCRAWL_MAX_ARTICLES = 0
+NEWSCRAWL_MAX_ATTEMPTS = 3  # runs that may refetch an article URL that gave no article
 NEWSCRAWL_REDIS_URL = None

@@ -50,15 +50,17 @@ class DedupePipeline:
         if key in self._seen:
             raise self._drop("duplicate_id", f"post {key} seen twice this run: {url}")
         self._seen.add(key)
-        previous = self._state.exported(key)
-        if previous is not None:
+        known = self._state.lookup(key)
+        if known is not None and known.status != "failed":
             if not self.refresh:
-                raise self._drop("already_exported", f"exported by an earlier run: {url}")
-            if previous.content_hash == article["content_hash"]:
-                raise self._drop("unchanged", f"unchanged since version {previous.version}: {url}")
-            article["version"] = previous.version + 1
-            self.stats.inc_value("newscrawl/updated")
+                raise self._drop("already_known", f"{known.status} in an earlier run: {url}")
+            if known.content_hash == article["content_hash"]:
+                raise self._drop("unchanged", f"unchanged since an earlier run: {url}")
+            if known.status == "exported":
+                article["version"] = known.version + 1
+                self.stats.inc_value("newscrawl/updated")
         owner = self._state.claim(key, article["content_hash"])
         if owner != key:
+            self._state.record_copy(key, article["content_hash"])
             raise self._drop("republished_copy", f"{url} repeats the text of post {owner}")
         return item

@@ -24,6 +24,7 @@ from newscrawl import urls
 from newscrawl.article import Article
 from newscrawl.extract import NotAnArticle, is_challenge, parse_article
 from newscrawl.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
+from newscrawl.signals import article_failed
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ class BannedbookSpider(Spider):
     def _count_not_article(self, url: str, reason: str) -> None:
         kind = urls.kind(url).value
         self.crawler.stats.inc_value(f"newscrawl/not_article/{reason}")
+        if kind == "article":
+            self.crawler.signals.send_catch_log(article_failed, url=url, reason=reason)
         if reason == "challenge":
             logger.warning("challenge page instead of content at %s", url)
         elif kind == "article":

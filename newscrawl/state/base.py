@@ -8,13 +8,23 @@ language: ``zh-Hans:1862899``; the same post in Traditional characters is anothe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
+
+Status = Literal["exported", "copy", "failed"]
 
 
 @dataclass(frozen=True)
-class Exported:
-    content_hash: str
-    version: int
+class Known:
+    """What earlier runs learnt of an article.
+
+    exported: written with ``content_hash`` as ``version``; copy: its text is another
+    post's (never exported); failed: fetched ``attempts`` times without yielding an article.
+    """
+
+    status: Status
+    content_hash: str | None = None
+    version: int = 0
+    attempts: int = 0
 
 
 def article_key(language: str, article_id: str) -> str:
@@ -22,8 +32,8 @@ def article_key(language: str, article_id: str) -> str:
 
 
 class State(Protocol):
-    def exported(self, key: str) -> Exported | None:
-        """The last exported version of an article, or None if it was never exported."""
+    def lookup(self, key: str) -> Known | None:
+        """What is known of an article, or None if no run has seen it."""
 
     def claim(self, key: str, content_hash: str) -> str:
         """Claim a text for an article; returns the key that owns it (``key`` if free).
@@ -35,6 +45,12 @@ class State(Protocol):
     def record_export(self, key: str, content_hash: str, version: int,
                       output: str | None, offset: int) -> None:
         """Mark an article exported once its line is flushed to ``output`` up to ``offset``."""
+
+    def record_copy(self, key: str, content_hash: str) -> None:
+        """The article repeats a text another key owns: known, never to be exported."""
+
+    def record_failure(self, key: str) -> None:
+        """One more fetch of the article gave no article (404, empty, not HTML, no body)."""
 
     def archive_walked(self, archive: str) -> bool:
         """Whether a listing was once paged to its end, so known pages may end a walk."""

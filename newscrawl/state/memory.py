@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from newscrawl.state.base import Exported
+from newscrawl.state.base import Known
 
 
 class MemoryState:
     def __init__(self) -> None:
-        self._exported: dict[str, Exported] = {}
+        self._known: dict[str, Known] = {}
         self._owners: dict[str, str] = {}
         self._walked: set[str] = set()
 
-    def exported(self, key: str) -> Exported | None:
-        return self._exported.get(key)
+    def lookup(self, key: str) -> Known | None:
+        return self._known.get(key)
 
     def claim(self, key: str, content_hash: str) -> str:
         return self._owners.setdefault(content_hash, key)
 
     def record_export(self, key: str, content_hash: str, version: int,
                       output: str | None, offset: int) -> None:
-        self._exported[key] = Exported(content_hash, version)
+        self._known[key] = Known("exported", content_hash, version)
         self._owners.setdefault(content_hash, key)
+
+    def record_copy(self, key: str, content_hash: str) -> None:
+        self._known[key] = Known("copy", content_hash)
+
+    def record_failure(self, key: str) -> None:
+        previous = self._known.get(key)
+        if previous is None or previous.status == "failed":
+            self._known[key] = Known("failed", attempts=(previous.attempts if previous else 0) + 1)
 
     def archive_walked(self, archive: str) -> bool:
         return archive in self._walked

@@ -7,15 +7,15 @@ import sqlite3
 from pathlib import Path
 
 from newscrawl.errors import StateError
-from newscrawl.state.base import Exported
+from newscrawl.state.base import Known
 
 # Marks the file as ours, so a stray SQLite file in the state dir is refused, not adopted.
 _APPLICATION_ID = 0x6E637277  # "ncrw"
 _SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS article (
-    key TEXT PRIMARY KEY, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
-    exported_at TEXT NOT NULL) WITHOUT ROWID;
+    key TEXT PRIMARY KEY, status TEXT NOT NULL, content_hash TEXT, version INTEGER NOT NULL,
+    attempts INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS content (hash TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS archive (url TEXT PRIMARY KEY, walked_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS output (path TEXT PRIMARY KEY, committed INTEGER NOT NULL)
@@ -78,10 +78,10 @@ class SqliteState:
         except sqlite3.Error as exc:
             raise StateError(self._explain(exc)) from exc
 
-    def exported(self, key: str) -> Exported | None:
-        row = self._db.execute(
-            "SELECT content_hash, version FROM article WHERE key = ?", (key,)).fetchone()
-        return Exported(row[0], row[1]) if row else None
+    def lookup(self, key: str) -> Known | None:
+        row = self._db.execute("SELECT status, content_hash, version, attempts FROM article"
+                               " WHERE key = ?", (key,)).fetchone()
+        return Known(*row) if row else None
 
     def claim(self, key: str, content_hash: str) -> str:
         self._write("INSERT OR IGNORE INTO content (hash, key) VALUES (?, ?)", (content_hash, key))
@@ -94,8 +94,8 @@ class SqliteState:
             with self._db:  # one transaction: the article and the file offset move together
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.execute(
-                    "INSERT OR REPLACE INTO article (key, content_hash, version, exported_at)"
-                    " VALUES (?, ?, ?, ?)", (key, content_hash, version, _now()))
+                    "INSERT OR REPLACE INTO article VALUES (?, 'exported', ?, ?, 0, ?)",
+                    (key, content_hash, version, _now()))
                 self._db.execute("INSERT OR IGNORE INTO content (hash, key) VALUES (?, ?)",
                                  (content_hash, key))
                 if output is not None:
@@ -103,6 +103,15 @@ class SqliteState:
                                      " VALUES (?, ?)", (output, offset))
         except sqlite3.Error as exc:
             raise StateError(self._explain(exc)) from exc
+
+    def record_copy(self, key: str, content_hash: str) -> None:
+        self._write("INSERT OR REPLACE INTO article VALUES (?, 'copy', ?, 0, 0, ?)",
+                    (key, content_hash, _now()))
+
+    def record_failure(self, key: str) -> None:
+        self._write("INSERT INTO article VALUES (?, 'failed', NULL, 0, 1, ?) ON CONFLICT (key)"
+                    " DO UPDATE SET attempts = attempts + 1, updated_at = excluded.updated_at"
+                    " WHERE status = 'failed'", (key, _now()))
 
     def archive_walked(self, archive: str) -> bool:
         return self._db.execute(
