@@ -47,6 +47,16 @@ class IncrementalMiddleware:
             self._state = state_of(self.crawler)
         return self._state
 
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for request in start:
+            yield request
+        # Articles earlier runs found but did not finish (killed, closed early, site errors).
+        spider = self.crawler.spider
+        request_for = getattr(spider, "request_for", None)
+        for url in self.state.pending_urls() if request_for else ():
+            self.stats.inc_value("newscrawl/resumed")
+            yield request_for(url)
+
     def process_spider_output(self, response: Response, result: Iterable[Any],
                               spider: Spider | None = None) -> Iterator[Any]:
         yield from self._select(response, list(result))
@@ -78,8 +88,13 @@ class IncrementalMiddleware:
         if since and ref.published < since:
             self.stats.inc_value("newscrawl/skipped/before_since")
             return True
-        known = self.state.lookup(article_key(ref.language, ref.article_id))
+        key = article_key(ref.language, ref.article_id)
+        known = self.state.lookup(key)
         if known is None:
+            # Remembered before the fetch, so a run killed now still fetches it next time.
+            self.state.record_pending(key, output.url)
+            return False
+        if known.status == "pending":
             return False
         # A dead link is retried a few runs; anything else known is fetched only to refresh.
         failed = known.status == "failed"

@@ -51,7 +51,7 @@ class DedupePipeline:
             raise self._drop("duplicate_id", f"post {key} seen twice this run: {url}")
         self._seen.add(key)
         known = self._state.lookup(key)
-        if known is not None and known.status != "failed":
+        if known is not None and known.status in ("exported", "copy"):
             if not self.refresh:
                 raise self._drop("already_known", f"{known.status} in an earlier run: {url}")
             if known.content_hash == article["content_hash"]:

@@ -80,10 +80,14 @@ class BannedbookSpider(Spider):
 
     async def start(self) -> Any:
         for url in self.start_urls:
-            yield self._request(url)
+            yield self.request_for(url)
 
-    def _request(self, url: str, **kwargs: Any) -> Request:
-        return Request(url, callback=self.parse, errback=self.on_error, **kwargs)
+    def request_for(self, url: str, *, listed: bool = False) -> Request:
+        """The request for a page of the site (also used to resume articles of earlier runs)."""
+        if urls.article_ref(url) is not None:
+            return Request(url, callback=self.parse, errback=self.on_error,
+                           priority=ARTICLE_PRIORITY, meta={"listed": listed})
+        return Request(url, callback=self.parse, errback=self.on_error)
 
     def parse(self, response: Response) -> Iterator[Article | Request]:
         if not isinstance(response, TextResponse) or not response.body:
@@ -118,10 +122,9 @@ class BannedbookSpider(Spider):
             article = urls.article_ref(url)
             if article is not None:
                 if article.language == self.language:
-                        yield self._request(url, priority=ARTICLE_PRIORITY,
-                                        meta={"listed": url in listed})
+                        yield self.request_for(url, listed=url in listed)
             elif (listing := urls.listing_ref(url)) and listing.language == self.language:
-                yield self._request(url)
+                yield self.request_for(url)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

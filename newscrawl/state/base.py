@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-Status = Literal["exported", "copy", "failed"]
+Status = Literal["pending", "exported", "copy", "failed"]
 
 
 @dataclass(frozen=True)
 class Known:
     """What earlier runs learnt of an article.
 
+    pending: found, not yet exported (a killed run's in-flight articles stay here);
     exported: written with ``content_hash`` as ``version``; copy: its text is another
     post's (never exported); failed: fetched ``attempts`` times without yielding an article.
     """
@@ -34,6 +35,12 @@ def article_key(language: str, article_id: str) -> str:
 class State(Protocol):
     def lookup(self, key: str) -> Known | None:
         """What is known of an article, or None if no run has seen it."""
+
+    def record_pending(self, key: str, url: str) -> None:
+        """An article this run will fetch; a no-op if anything is known of it already."""
+
+    def pending_urls(self) -> list[str]:
+        """URLs of articles found by earlier runs but never exported, copied or failed."""
 
     def claim(self, key: str, content_hash: str) -> str:
         """Claim a text for an article; returns the key that owns it (``key`` if free).

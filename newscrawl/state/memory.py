@@ -10,9 +10,18 @@ class MemoryState:
         self._known: dict[str, Known] = {}
         self._owners: dict[str, str] = {}
         self._walked: set[str] = set()
+        self._pending: dict[str, str] = {}
 
     def lookup(self, key: str) -> Known | None:
         return self._known.get(key)
+
+    def record_pending(self, key: str, url: str) -> None:
+        if key not in self._known:
+            self._known[key] = Known("pending")
+            self._pending[key] = url
+
+    def pending_urls(self) -> list[str]:
+        return list(self._pending.values())
 
     def claim(self, key: str, content_hash: str) -> str:
         return self._owners.setdefault(content_hash, key)
@@ -20,15 +29,18 @@ class MemoryState:
     def record_export(self, key: str, content_hash: str, version: int,
                       output: str | None, offset: int) -> None:
         self._known[key] = Known("exported", content_hash, version)
+        self._pending.pop(key, None)
         self._owners.setdefault(content_hash, key)
 
     def record_copy(self, key: str, content_hash: str) -> None:
         self._known[key] = Known("copy", content_hash)
+        self._pending.pop(key, None)
 
     def record_failure(self, key: str) -> None:
         previous = self._known.get(key)
-        if previous is None or previous.status == "failed":
+        if previous is None or previous.status in ("pending", "failed"):
             self._known[key] = Known("failed", attempts=(previous.attempts if previous else 0) + 1)
+            self._pending.pop(key, None)
 
     def archive_walked(self, archive: str) -> bool:
         return archive in self._walked

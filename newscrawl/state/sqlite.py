@@ -15,7 +15,8 @@ _SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS article (
     key TEXT PRIMARY KEY, status TEXT NOT NULL, content_hash TEXT, version INTEGER NOT NULL,
-    attempts INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+    attempts INTEGER NOT NULL, url TEXT, updated_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_pending ON article (status) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS content (hash TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS archive (url TEXT PRIMARY KEY, walked_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS output (path TEXT PRIMARY KEY, committed INTEGER NOT NULL)
@@ -81,7 +82,15 @@ class SqliteState:
     def lookup(self, key: str) -> Known | None:
         row = self._db.execute("SELECT status, content_hash, version, attempts FROM article"
                                " WHERE key = ?", (key,)).fetchone()
-        return Known(*row) if row else None
+        return Known(*row) if row else None  # type: ignore[arg-type]
+
+    def record_pending(self, key: str, url: str) -> None:
+        self._write("INSERT OR IGNORE INTO article VALUES (?, 'pending', NULL, 0, 0, ?, ?)",
+                    (key, url, _now()))
+
+    def pending_urls(self) -> list[str]:
+        rows = self._db.execute("SELECT url FROM article WHERE status = 'pending'").fetchall()
+        return [row[0] for row in rows]
 
     def claim(self, key: str, content_hash: str) -> str:
         self._write("INSERT OR IGNORE INTO content (hash, key) VALUES (?, ?)", (content_hash, key))
@@ -94,7 +103,7 @@ class SqliteState:
             with self._db:  # one transaction: the article and the file offset move together
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.execute(
-                    "INSERT OR REPLACE INTO article VALUES (?, 'exported', ?, ?, 0, ?)",
+                    "INSERT OR REPLACE INTO article VALUES (?, 'exported', ?, ?, 0, NULL, ?)",
                     (key, content_hash, version, _now()))
                 self._db.execute("INSERT OR IGNORE INTO content (hash, key) VALUES (?, ?)",
                                  (content_hash, key))
@@ -105,13 +114,15 @@ class SqliteState:
             raise StateError(self._explain(exc)) from exc
 
     def record_copy(self, key: str, content_hash: str) -> None:
-        self._write("INSERT OR REPLACE INTO article VALUES (?, 'copy', ?, 0, 0, ?)",
+        self._write("INSERT OR REPLACE INTO article VALUES (?, 'copy', ?, 0, 0, NULL, ?)",
                     (key, content_hash, _now()))
 
     def record_failure(self, key: str) -> None:
-        self._write("INSERT INTO article VALUES (?, 'failed', NULL, 0, 1, ?) ON CONFLICT (key)"
-                    " DO UPDATE SET attempts = attempts + 1, updated_at = excluded.updated_at"
-                    " WHERE status = 'failed'", (key, _now()))
+        self._write(
+            "INSERT INTO article VALUES (?, 'failed', NULL, 0, 1, NULL, ?) ON CONFLICT (key)"
+            " DO UPDATE SET attempts = CASE status WHEN 'failed' THEN attempts + 1 ELSE 1 END,"
+            " status = 'failed', url = NULL, updated_at = excluded.updated_at"
+            " WHERE status IN ('pending', 'failed')", (key, _now()))
 
     def archive_walked(self, archive: str) -> bool:
         return self._db.execute(
