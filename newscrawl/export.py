@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
@@ -29,7 +30,7 @@ LINES_STAT = "newscrawl/lines_written"  # over all JSON Lines feeds (usually one
 
 
 def file_path(file: IO[bytes]) -> str | None:
-    """Absolute path of a seekable local file; None for pipes, stdout and compressed streams."""
+    """Absolute path of a regular local file; None for devices, pipes and compressed streams."""
     name = getattr(file, "name", None)
     if not isinstance(name, str) or not name or name.startswith("<"):
         return None
@@ -37,7 +38,46 @@ def file_path(file: IO[bytes]) -> str | None:
         file.tell()
     except (OSError, ValueError, AttributeError):
         return None
-    return str(Path(name).resolve())
+    path = Path(name).resolve()
+    return str(path) if path.is_file() else None
+
+
+def unwritable_feed(uri: str) -> str | None:
+    """Why a local feed URI cannot be written, checked before the crawl spends requests.
+
+    The part of the path before any %(param)s placeholder must lead to a writable directory
+    (or to one that can be created); otherwise every article would fail to export.
+    """
+    if "://" in uri and not uri.startswith("file://"):
+        return None
+    path = uri.removeprefix("file://").split("%(", 1)[0]
+    directory = Path(path if path.endswith("/") else Path(path).parent or ".")
+    while not directory.exists() and directory != directory.parent:
+        directory = directory.parent
+    if not directory.is_dir():
+        return f"output {uri} cannot be written: {directory} is not a directory"
+    if not os.access(directory, os.W_OK):
+        return f"output {uri} cannot be written: {directory} is not writable"
+    return None
+
+
+class OutputPreflight:
+    """Fails the run at its start when a feed's file could not be written at all."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OutputPreflight:
+        return cls(crawler)
+
+    def spider_opened(self) -> None:
+        for uri in self.crawler.settings.getdict("FEEDS"):
+            problem = unwritable_feed(str(uri))
+            if problem:
+                fail_run(self.crawler, OutputError(problem))
+                return
 
 
 class CommittingJsonLinesExporter(JsonLinesItemExporter):

@@ -29,9 +29,11 @@ def _sum(stats: dict[str, Any], prefix: str) -> int:
     return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
-def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
-    exported = stats.get("item_scraped_count", 0)  # what passed every pipeline
-    updated = stats.get("newscrawl/updated", 0)
+def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[str, Any]:
+    # Written means a line in every JSON Lines feed; other formats are taken on trust.
+    passed = stats.get("item_scraped_count", 0)
+    exported = stats.get(LINES_STAT, 0) // jsonl_feeds if jsonl_feeds else passed
+    updated = min(stats.get("newscrawl/updated", 0), exported)
     return {
         "new": exported - updated,
         "updated": updated,
@@ -85,8 +87,9 @@ class RunReport:
         stats_collector: StatsCollector | None = self.crawler.stats
         assert stats_collector is not None
         stats = stats_collector.get_stats()
-        failure, message = diagnose(stats, reason, self._jsonl_feeds())
-        summary = summarize(stats, time.monotonic() - self.started)
+        feeds = self._jsonl_feeds()
+        failure, message = diagnose(stats, reason, feeds)
+        summary = summarize(stats, time.monotonic() - self.started, feeds)
         summary.update(status="ok" if failure is None else "failed", reason=failure or reason,
                        message=message, finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                   time.gmtime()))

@@ -31,6 +31,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newscrawl.report.RunReport": 0,  # connected first: its summary sees the state still open
     "newscrawl.state.keeper.StateKeeper": 10,
+    "newscrawl.export.OutputPreflight": 20,
 }
 LOG_FORMATTER = "newscrawl.logformatter.QuietDrops"
 # No listening sockets on a cron box.

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,14 +30,11 @@ class Run:
     output_dir: Path
     state_dir: Path
     records: list[dict] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)  # the run's last-run.json, if it wrote one
 
     @property
     def ids(self) -> list[str]:
         return [record["article_id"] for record in self.records]
-
-    @property
-    def summary(self) -> dict:
-        return json.loads((self.state_dir / "last-run.json").read_text(encoding="utf-8"))
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -61,12 +59,16 @@ def run_crawl(start_url: str, tmp: Path, *args: str, settings: dict[str, str] | 
     output_dir, state_dir = tmp / "out", tmp / "state"
     output_dir.mkdir(parents=True, exist_ok=True)
     output = output_dir / f"run-{len(list(output_dir.glob('run-*.jsonl'))) + 1:02d}.jsonl"
+    started = time.time()
     done = subprocess.run(
         crawl_command(start_url, output, state_dir, *args, settings=settings),
         cwd=ROOT, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, **(env or {})}, check=False)
     records = read_jsonl(output) if output.exists() else []
-    return Run(done.returncode, done.stderr, output_dir, state_dir, records)
+    summary_file = state_dir / "last-run.json"
+    fresh = summary_file.exists() and summary_file.stat().st_mtime >= started
+    summary = json.loads(summary_file.read_text(encoding="utf-8")) if fresh else {}
+    return Run(done.returncode, done.stderr, output_dir, state_dir, records, summary)
 
 
 def all_records(output_dir: Path) -> list[dict]:
