@@ -5,9 +5,9 @@ SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 COMMANDS_MODULE = "newscrawl.commands"
 
-# Who we are and where to complain: site operators read this in their logs.
+# Who we are and where to complain: site operators read this in their logs. The spider
+# builds USER_AGENT from it ("newscrawl/VERSION (news archiver; +URL)") unless -s USER_AGENT=.
 NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl#contact"
-USER_AGENT = f"newscrawl/0.1 (news archiver; +{NEWSCRAWL_CONTACT_URL})"
 
 # Politeness.
 ROBOTSTXT_OBEY = True

@@ -20,7 +20,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newscrawl import urls
+from newscrawl import __version__, urls
 from newscrawl.article import Article
 from newscrawl.extract import NotAnArticle, is_challenge, parse_article
 from newscrawl.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
@@ -63,6 +63,9 @@ class BannedbookSpider(Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        # Spider priority: above settings.py, below -s USER_AGENT=... on the command line.
+        settings.set("USER_AGENT", f"newscrawl/{__version__} (news archiver;"
+                     f" +{settings['NEWSCRAWL_CONTACT_URL']})", priority="spider")
         # A default in settings.py would be merged with -o, writing every article twice.
         if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_DEFAULT_FEED"):
             settings.set("FEEDS", {settings["NEWSCRAWL_DEFAULT_FEED"]: {"format": "jsonlines"}},
