@@ -14,7 +14,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.export import LINES_STAT
-from newscrawl.runtime import FAILURE_STAT
+from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
 from newscrawl.state.keeper import StateKeeper
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[s
 def diagnose(stats: dict[str, Any], reason: str, jsonl_feeds: int) -> tuple[str | None, str]:
     """The failure reason (None on success) and a sentence for the log."""
     if stats.get(FAILURE_STAT):
-        return stats[FAILURE_STAT], stats.get("newscrawl/failure_message", "")
+        return stats[FAILURE_STAT], stats.get(FAILURE_MESSAGE_STAT, "")
     if reason not in SUCCESS_REASONS:
         return "interrupted", f"the run was stopped before it finished ({reason})"
     if not stats.get("newscrawl/pages_ok"):
@@ -96,6 +96,8 @@ class RunReport:
         code = EXIT_OK if failure is None else exit_code_for(failure)
         summary["exit_code"] = code
         stats_collector.set_value(EXIT_STAT, code)
+        if failure is not None:
+            stats_collector.set_value(FAILURE_MESSAGE_STAT, message)
         line = " ".join(f"{k}={summary[k]}" for k in (
             "new", "updated", "duplicates_dropped", "invalid_dropped", "errors", "requests",
             "seconds", "status"))

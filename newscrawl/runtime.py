@@ -12,6 +12,7 @@ from newscrawl.errors import RunError
 logger = logging.getLogger(__name__)
 
 FAILURE_STAT = "newscrawl/failure"
+FAILURE_MESSAGE_STAT = "newscrawl/failure_message"
 
 
 def fail_run(crawler: Crawler, error: RunError) -> None:
@@ -20,7 +21,7 @@ def fail_run(crawler: Crawler, error: RunError) -> None:
     if crawler.stats.get_value(FAILURE_STAT) is None:
         logger.error("%s", error)
         crawler.stats.set_value(FAILURE_STAT, error.reason)
-        crawler.stats.set_value("newscrawl/failure_message", str(error))
+        crawler.stats.set_value(FAILURE_MESSAGE_STAT, str(error))
     engine = crawler.engine
     if engine is not None and engine.spider is not None:
         deferred_from_coro(engine.close_spider_async(reason=error.reason))

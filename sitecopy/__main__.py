@@ -3,6 +3,7 @@
     python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
     python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
     python -m sitecopy faults --articles 40
+    python -m sitecopy demo --articles 200     # serve it and run `scrapy crawl` against it
 
 `serve` prints the base URL (one line, flushed) and serves until killed (SIGINT or SIGTERM).
 """
@@ -14,8 +15,10 @@ import json
 import signal
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
+from sitecopy.demo import run_demo
 from sitecopy.model import build_site
 from sitecopy.paths import SIMPLIFIED, TRADITIONAL
 from sitecopy.server import SiteServer
@@ -27,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (("serve", "serve the copy until killed"),
                        ("expected", "print the expected records as JSON Lines"),
-                       ("faults", "print the site's deliberate faults as JSON Lines")):
+                       ("faults", "print the site's deliberate faults as JSON Lines"),
+                       ("demo", "serve the copy and crawl it with newscrawl; print the JSONL")):
         command = commands.add_parser(name, help=text)
         command.add_argument("--articles", type=int, default=40)
         command.add_argument("--seed", type=int, default=1)
@@ -49,6 +53,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args.articles, args.seed, Path("output/demo"))
     started = time.perf_counter()
     site = build_site(args.articles, args.seed, faults=args.faults)
     built = time.perf_counter() - started

@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.errors import EXIT_FAILED, RunError
 from newscrawl.report import EXIT_STAT
+from newscrawl.runtime import FAILURE_MESSAGE_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,13 @@ class Command(ScrapyCrawl):
             return EXIT_FAILED
         stats = getattr(crawler, "stats", None)
         code = stats.get_value(EXIT_STAT) if stats is not None else None
-        return EXIT_FAILED if code is None else int(code)
+        code = EXIT_FAILED if code is None else int(code)
+        if code != 0:
+            # On stderr even when LOG_FILE takes the log: cron mails what a failed run prints.
+            message = stats.get_value(FAILURE_MESSAGE_STAT) if stats is not None else None
+            print(f"newscrawl: run failed (exit {code}): {message or 'see the log'}",
+                  file=sys.stderr)
+        return code
 
 
 def _exception(failure: Failure) -> BaseException:

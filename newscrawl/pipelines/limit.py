@@ -19,7 +19,7 @@ class ArticleLimitPipeline:
     def from_crawler(cls, crawler: Crawler) -> ArticleLimitPipeline:
         limit = crawler.settings.getint("NEWSCRAWL_MAX_ARTICLES")
         if limit <= 0:
-            raise NotConfigured("NEWSCRAWL_MAX_ARTICLES is not set")
+            raise NotConfigured  # no message: an unset limit is not worth a warning per run
         return cls(crawler, limit)
 
     def process_item(self, item: Any) -> Any:
