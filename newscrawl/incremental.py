@@ -52,10 +52,13 @@ class IncrementalMiddleware:
             yield request
         # Articles earlier runs found but did not finish (killed, closed early, site errors).
         spider = self.crawler.spider
-        request_for = getattr(spider, "request_for", None)
-        for url in self.state.pending_urls() if request_for else ():
-            self.stats.inc_value("newscrawl/resumed")
-            yield request_for(url)
+        if not hasattr(spider, "request_for"):
+            return
+        for url in self.state.pending_urls():
+            # Pending articles of another language or site (a mirror) wait for their own runs.
+            if spider.covers(url):
+                self.stats.inc_value("newscrawl/resumed")
+                yield spider.request_for(url)
 
     def process_spider_output(self, response: Response, result: Iterable[Any],
                               spider: Spider | None = None) -> Iterator[Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit, urlunsplit
@@ -74,6 +75,12 @@ def canonical(url: str) -> str:
 
 def is_http(url: str) -> bool:
     return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def on_hosts(url: str, hosts: Iterable[str]) -> bool:
+    """Whether the URL's host is one of `hosts` or a subdomain of one (ports do not matter)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == allowed or host.endswith("." + allowed) for allowed in hosts)
 
 
 def language_of(url: str) -> str | None:

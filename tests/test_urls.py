@@ -93,3 +93,15 @@ def test_language_of(url: str, language: str | None) -> None:
 
 def test_section_url_follows_language() -> None:
     assert urls.section_url("http://127.0.0.1:8000/x", "zh-Hant") == "http://127.0.0.1:8000/bnews/zh-tw/"
+
+
+@pytest.mark.parametrize(("url", "hosts", "expected"), [
+    (f"{B}/bnews/", ["www.bannedbook.org"], True),
+    ("http://127.0.0.1:8000/bnews/", ["127.0.0.1"], True),
+    ("http://localhost:8000/bnews/", ["127.0.0.1"], False),
+    ("https://blog.bannedbook.org/", ["www.bannedbook.org"], False),
+    ("https://www.bannedbook.org/", ["bannedbook.org"], True),
+    ("https://evilbannedbook.org/", ["bannedbook.org"], False),
+])
+def test_on_hosts(url: str, hosts: list[str], expected: bool) -> None:
+    assert urls.on_hosts(url, hosts) is expected

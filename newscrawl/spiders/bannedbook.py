@@ -85,6 +85,13 @@ class BannedbookSpider(Spider):
         for url in self.start_urls:
             yield self.request_for(url)
 
+    def covers(self, url: str) -> bool:
+        """Whether this run crawls `url`: on a start host (or its subdomains), in its language."""
+        if not urls.is_http(url) or not urls.on_hosts(url, self.allowed_domains):
+            return False
+        ref = urls.article_ref(url) or urls.listing_ref(url)
+        return ref is not None and ref.language == self.language
+
     def request_for(self, url: str, *, listed: bool = False) -> Request:
         """The request for a page of the site (also used to resume articles of earlier runs)."""
         if urls.article_ref(url) is not None:
@@ -119,15 +126,10 @@ class BannedbookSpider(Spider):
         seen: set[str] = set()
         for href in response.css(PAGE_LINKS).getall():
             url = urls.canonical(response.urljoin(href))
-            if url in seen or not urls.is_http(url):
-                continue
-            seen.add(url)
-            article = urls.article_ref(url)
-            if article is not None:
-                if article.language == self.language:
-                        yield self.request_for(url, listed=url in listed)
-            elif (listing := urls.listing_ref(url)) and listing.language == self.language:
-                yield self.request_for(url)
+            if url not in seen:
+                seen.add(url)
+                if self.covers(url):
+                    yield self.request_for(url, listed=url in listed)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
