@@ -1,0 +1,97 @@
+"""One crawl of the benchmark: a `scrapy` subprocess, measured from outside and inside.
+
+Outside: wall time of the whole process (start-up included). Inside (bench.statsdump):
+Scrapy's own stats, the crawl time from spider open to close (`elapsed_time_seconds`,
+the figure throughput is computed from), CPU time and peak RSS of the crawl process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.nullspider import ARTICLE_PAGES_STAT
+from bench.server import ROOT
+
+NULL_SPIDER = ROOT / "bench" / "nullspider.py"
+
+# Politeness off, the same for both spiders; everything else as the project sets it
+# (ROBOTSTXT_OBEY stays on, CONCURRENT_REQUESTS 16). Concurrency and retries as the
+# end-to-end tests run them (tests/crawling.py FAST), quiet logs.
+SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "RETRY_TIMES": "2",
+    "LOG_LEVEL": "WARNING",
+    "STATS_CLASS": "bench.statsdump.DumpingStats",
+}
+
+
+@dataclass
+class Crawl:
+    kind: str  # "full", "null" or "incremental"
+    wall_seconds: float
+    crawl_seconds: float
+    requests: int
+    pages: int  # responses received, robots.txt included
+    articles: int  # articles exported (null spider: article pages fetched)
+    cpu_seconds: float
+    max_rss_bytes: int
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.crawl_seconds if self.crawl_seconds else 0.0
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.articles / self.crawl_seconds if self.crawl_seconds else 0.0
+
+    def as_dict(self) -> dict[str, float | int | str]:
+        return {**asdict(self), "pages_per_second": round(self.pages_per_second, 1),
+                "articles_per_second": round(self.articles_per_second, 1)}
+
+
+def command(kind: str, start_url: str, work: Path, state_dir: Path | None) -> list[str]:
+    """The command line of one crawl; `work` receives its output and stats files."""
+    settings = {**SETTINGS, "BENCH_STATS_FILE": str(work / "stats.json")}
+    if kind == "null":
+        args = [sys.executable, "-m", "scrapy", "runspider", str(NULL_SPIDER)]
+    else:
+        assert state_dir is not None
+        settings["NEWSCRAWL_STATE_DIR"] = str(state_dir)
+        args = [sys.executable, "-m", "scrapy", "crawl", "bannedbook",
+                "-o", f"{work / 'articles.jsonl'}:jsonl"]
+    args += ["-a", f"start_urls={start_url}"]
+    for name, value in settings.items():
+        args += ["-s", f"{name}={value}"]
+    return args
+
+
+def run(kind: str, start_url: str, work: Path, state_dir: Path | None = None,
+        timeout: float = 3600) -> Crawl:
+    """Run one crawl to its end; raises if it fails (a benchmark of a broken crawl is moot)."""
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    done = subprocess.run(command(kind, start_url, work, state_dir), cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    wall = time.perf_counter() - started
+    stats_file = work / "stats.json"
+    if done.returncode != 0 or not stats_file.exists():
+        raise RuntimeError(f"{kind} crawl failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    stats = json.loads(stats_file.read_text(encoding="utf-8"))
+    articles_key = ARTICLE_PAGES_STAT if kind == "null" else "item_scraped_count"
+    return Crawl(
+        kind=kind,
+        wall_seconds=wall,
+        crawl_seconds=float(stats.get("elapsed_time_seconds", 0.0)),
+        requests=int(stats.get("downloader/request_count", 0)),
+        pages=int(stats.get("downloader/response_count", 0)),
+        articles=int(stats.get(articles_key, 0)),
+        cpu_seconds=float(stats["bench/cpu_seconds"]),
+        max_rss_bytes=int(stats["bench/max_rss_bytes"]),
+    )

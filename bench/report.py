@@ -1,0 +1,148 @@
+"""Figures → medians, targets met or missed, the printed table, the machine they came from."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from bench.crawls import Crawl
+
+# The issue's targets (issue 5): (name, what is compared, limit, True if higher is better).
+THROUGHPUT_MIN = 0.85  # full crawl pages/s ÷ null spider pages/s
+VS_LXML_MAX = 3.0  # parse_article CPU ÷ bare lxml parse CPU
+TRAFILATURA_MIN = 4.0  # trafilatura CPU ÷ parse_article CPU
+INCREMENTAL_REQUESTS_MAX = 0.02  # incremental requests ÷ full crawl requests
+RSS_GROWTH_MAX = 1.3  # peak RSS at the largest size ÷ at the smallest
+
+_FIELDS = ("wall_seconds", "crawl_seconds", "requests", "pages", "articles", "cpu_seconds",
+           "max_rss_bytes", "pages_per_second", "articles_per_second")
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        with Path("/proc/cpuinfo").open(encoding="utf-8") as cpuinfo:
+            model = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                          if line.startswith("model name")), model)
+    except OSError:
+        pass
+    packages = {}
+    for name in ("scrapy", "twisted", "lxml", "trafilatura"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "platform": platform.platform(),
+            # Other work on the machine skews every figure: say how busy it was.
+            "load_average_at_start": list(os.getloadavg()), **packages}
+
+
+def medians(crawls: list[Crawl]) -> dict[str, float]:
+    rows = [crawl.as_dict() for crawl in crawls]
+    return {name: statistics.median(float(row[name]) for row in rows) for name in _FIELDS}
+
+
+def size_figures(runs: dict[str, list[Crawl]]) -> dict[str, Any]:
+    """Medians of one site size; ratios are taken per repeat (adjacent runs), then medians."""
+    full, null, incremental = runs["full"], runs["null"], runs["incremental"]
+    pairs = list(zip(full, null, strict=True))
+    after = list(zip(full, incremental, strict=True))
+    return {
+        "full": medians(full), "null": medians(null), "incremental": medians(incremental),
+        "throughput_vs_null": statistics.median(
+            f.pages_per_second / n.pages_per_second for f, n in pairs),
+        "articles_per_second_vs_null": statistics.median(
+            f.articles_per_second / n.articles_per_second for f, n in pairs),
+        "incremental_requests_fraction": statistics.median(
+            i.requests / f.requests for f, i in after),
+        "incremental_seconds_fraction": statistics.median(
+            i.crawl_seconds / f.crawl_seconds for f, i in after),
+        "incremental_wall_fraction": statistics.median(
+            i.wall_seconds / f.wall_seconds for f, i in after),
+        "runs": {kind: [crawl.as_dict() for crawl in crawls] for kind, crawls in runs.items()},
+    }
+
+
+def _target(name: str, value: float | None, limit: float, higher_is_better: bool
+            ) -> dict[str, Any]:
+    met = None if value is None else (value >= limit if higher_is_better else value <= limit)
+    return {"target": name, "value": value, "limit": f"{'>=' if higher_is_better else '<='}"
+            f" {limit}", "met": met}
+
+
+def targets(sizes: dict[int, dict[str, Any]], extraction: dict[str, Any],
+            rss_growth: float | None) -> list[dict[str, Any]]:
+    found = []
+    for size, figures in sizes.items():
+        found.append(_target(f"throughput vs null spider ({size} articles)",
+                             figures["throughput_vs_null"], THROUGHPUT_MIN, True))
+    found.append(_target("parse_article CPU / lxml parse", extraction["median"]["vs_lxml"],
+                         VS_LXML_MAX, False))
+    found.append(_target("trafilatura CPU / parse_article", extraction["median"]["trafilatura_vs"],
+                         TRAFILATURA_MIN, True))
+    for size, figures in sizes.items():
+        found.append(_target(f"incremental requests / full ({size} articles)",
+                             figures["incremental_requests_fraction"],
+                             INCREMENTAL_REQUESTS_MAX, False))
+    found.append(_target("peak RSS growth, largest / smallest size", rss_growth,
+                         RSS_GROWTH_MAX, False))
+    return found
+
+
+def _mb(value: float) -> str:
+    return f"{value / 2**20:.0f} MiB"
+
+
+def table(result: dict[str, Any]) -> str:
+    """The human-readable report (all medians)."""
+    out = []
+    m = result["machine"]
+    out.append(f"machine: {m['nproc']} CPU ({m['cpu']}), Python {m['python']}, "
+               f"Scrapy {m['scrapy']}, lxml {m['lxml']}, trafilatura {m['trafilatura']}")
+    out.append(f"repeats: {result['repeats']} (medians); seed {result['seed']}")
+    for size, fig in result["sizes"].items():
+        out.append("")
+        out.append(f"== {size} articles ==")
+        out.append(f"{'crawl':<12}{'requests':>9}{'crawl s':>9}{'wall s':>8}{'CPU s':>8}"
+                   f"{'pages/s':>9}{'arts/s':>8}{'peak RSS':>10}")
+        for kind in ("full", "null", "incremental"):
+            r = fig[kind]
+            out.append(f"{kind:<12}{r['requests']:>9.0f}{r['crawl_seconds']:>9.2f}"
+                       f"{r['wall_seconds']:>8.2f}{r['cpu_seconds']:>8.2f}"
+                       f"{r['pages_per_second']:>9.1f}{r['articles_per_second']:>8.1f}"
+                       f"{_mb(r['max_rss_bytes']):>10}")
+        out.append(f"full / null throughput: {fig['throughput_vs_null']:.3f} (pages/s), "
+                   f"{fig['articles_per_second_vs_null']:.3f} (articles/s)")
+        out.append(f"incremental / full: requests {fig['incremental_requests_fraction']:.2%}, "
+                   f"crawl seconds {fig['incremental_seconds_fraction']:.2%}, "
+                   f"wall seconds {fig['incremental_wall_fraction']:.2%}")
+    ex = result["extraction"]
+    out.append("")
+    out.append(f"== extraction CPU per article page (median of {ex['pages']} synthetic pages;"
+               " captured real page) ==")
+    for label, row in (("synthetic", ex["median"]), ("captured", ex["captured"])):
+        out.append(f"{label:<10} parse_article {row['parse_article_us']:7.0f} µs | lxml "
+                   f"{row['lxml_us']:6.0f} µs | trafilatura {row['trafilatura_us']:7.0f} µs | "
+                   f"parse_article/lxml {row['vs_lxml']:.2f}x | trafilatura/parse_article "
+                   f"{row['trafilatura_vs']:.1f}x")
+    if result["rss_growth"] is not None:
+        out.append("")
+        out.append(f"peak RSS growth {result['rss_sizes'][0]} → {result['rss_sizes'][1]} "
+                   f"articles: {result['rss_growth']:.3f}x")
+    out.append("")
+    out.append("== targets ==")
+    for t in result["targets"]:
+        state = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
+        value = "-" if t["value"] is None else f"{t['value']:.3f}"
+        out.append(f"{state:<13}{t['target']:<48}{value:>8}  (target {t['limit']})")
+    return "\n".join(out)
+
+
+def command_line() -> str:
+    return " ".join(["python -m bench", *sys.argv[1:]])

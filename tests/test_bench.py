@@ -1,0 +1,76 @@
+"""Smoke test of the benchmark (python -m bench) at a tiny size: it runs, every figure is there.
+
+Never asserts the timing targets: those are for the report, not for a shared CI machine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (40, 80)  # two sizes, so the memory growth figure is computed too
+
+# The extraction comparison needs trafilatura (and, with lxml >= 5.2, lxml_html_clean).
+pytest.importorskip("trafilatura", reason="the benchmark extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    work = tmp_path_factory.mktemp("bench")
+    out = work / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--articles", ",".join(map(str, SIZES)),
+         "--repeats", "1", "--pages", "2", "--json", str(out), "--workdir", str(work / "runs")],
+        cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "== targets ==" in done.stdout
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_machine_and_command(result: dict) -> None:
+    assert result["command"].startswith("python -m bench --articles")
+    assert result["machine"]["nproc"] >= 1
+    assert result["machine"]["scrapy"] and result["machine"]["cpu"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_crawl_figures(result: dict, size: int) -> None:
+    figures = result["sizes"][str(size)]
+    full, null, incremental = figures["full"], figures["null"], figures["incremental"]
+    for crawl in (full, null, incremental):
+        assert crawl["requests"] > 0 and crawl["pages"] > 0
+        assert 0 < crawl["crawl_seconds"] <= crawl["wall_seconds"]
+        assert crawl["cpu_seconds"] > 0
+        assert 20 * 2**20 < crawl["max_rss_bytes"] < 2**31
+    # A clean site: every article exported once; the null spider reaches the same pages.
+    assert full["articles"] == null["articles"] == size
+    assert full["requests"] <= null["requests"]
+    assert full["pages_per_second"] > 0 and null["articles_per_second"] > 0
+    assert incremental["articles"] == 0, "the unchanged site has nothing new"
+    assert incremental["requests"] < full["requests"]
+    assert figures["throughput_vs_null"] > 0
+    assert 0 < figures["incremental_requests_fraction"] < 1
+    assert figures["incremental_seconds_fraction"] > 0
+    assert len(figures["runs"]["full"]) == 1
+
+
+def test_extraction_figures(result: dict) -> None:
+    extraction = result["extraction"]
+    assert extraction["pages"] == 2
+    for row in (extraction["median"], extraction["captured"]):
+        for key in ("parse_article_us", "lxml_us", "trafilatura_us", "vs_lxml", "trafilatura_vs"):
+            assert row[key] > 0, key
+    assert extraction["captured"]["bytes"] > 1000
+
+
+def test_memory_growth_and_targets(result: dict) -> None:
+    assert result["rss_sizes"] == list(SIZES)
+    assert 0.5 < result["rss_growth"] < 5
+    names = [target["target"] for target in result["targets"]]
+    assert len(names) == 2 * len(SIZES) + 3
+    assert all(isinstance(target["met"], bool) for target in result["targets"])
