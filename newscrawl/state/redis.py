@@ -1,0 +1,299 @@
+"""State shared by workers on several machines, in one Redis; also the run's Redis connection.
+
+Imported only when NEWSCRAWL_REDIS_URL is set, so the single-machine default never loads
+redis-py. `RedisLink` is the one client of a worker: key names, the worker's id, and what
+happens when Redis goes away (the run fails with FrontierError, exit status 5; after the
+first failure no call touches the network again, so a dead server costs one timeout, not one
+per article). `RedisState` keeps what SqliteState keeps, laid out for memory (see docs/redis.md):
+
+    <ns>:a:<language>:<id // 100>   hash  id % 100 -> status, version, attempts, content hash
+    <ns>:c:<hash[:3]>               hash  content hash -> the key of the article that owns it
+    <ns>:pending                    hash  article key -> URL, while the article is pending
+    <ns>:walked                     set   listings once paged to their end
+    <ns>:outputs:<hostname>         hash  output path -> "<bytes recorded> <worker id>"
+    <ns>:alive:<worker id>          string with a TTL, refreshed by the worker's heartbeat
+    <ns>:layout                     string "1": the layout version of these keys
+
+Bucketing many articles into one small hash lets Redis keep it as a listpack (no per-entry
+pointers): a few dozen bytes per article instead of ~250 in one big hash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import zlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+
+from newscrawl.errors import FrontierError
+from newscrawl.runtime import fail_run
+from newscrawl.state.base import Known
+
+T = TypeVar("T")
+LAYOUT = "1"
+BUCKET = 100  # ids per article hash: < 128, Redis' default hash-max-listpack-entries
+
+# Atomic: the article row and its pending URL appear together or not at all, so a worker
+# killed between the two cannot leave an article pending with no URL to resume it by.
+_RECORD_PENDING = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], 'p') == 1 then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+end"""
+# Atomic: of two workers claiming one text at once, exactly one owns it (HSETNX).
+_CLAIM = """
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('HGET', KEYS[1], ARGV[1])"""
+# As SqliteState: counts attempts of pending or failed articles, never demotes another status.
+_RECORD_FAILURE = """
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v or v == 'p' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'f1')
+elseif string.sub(v, 1, 1) == 'f' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'f' .. (tonumber(string.sub(v, 2)) + 1))
+else
+  return 0
+end
+redis.call('HDEL', KEYS[2], ARGV[2])
+return 1"""
+
+
+class FrontierLost(FrontierError, CloseSpider):
+    """What every Redis call raises once Redis is lost.
+
+    A CloseSpider raised while a response is processed makes Scrapy close the spider (which
+    fail_run already does) instead of logging a long traceback for every page in flight.
+    """
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+        self.reason = FrontierError.reason
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (
+        f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class RedisLink:
+    """This worker's connection to the shared frontier."""
+
+    def __init__(self, crawler: Crawler, client: redis.Redis, url: str, namespace: str,
+                 worker_ttl: float) -> None:
+        self.crawler = crawler
+        self.client = client
+        self.url = redact(url)
+        self.namespace = namespace
+        self.host = socket.gethostname()
+        # Unique even for two workers of one host started in the same second.
+        self.worker = f"{self.host}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.worker_ttl = worker_ttl
+        self.lost: FrontierError | None = None
+
+    @classmethod
+    def connect(cls, crawler: Crawler, url: str) -> RedisLink:
+        settings = crawler.settings
+        prefix = settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl"
+        spider = crawler.spider.name if crawler.spider else crawler.spidercls.name
+        if any(c in prefix for c in "% \t\n"):  # scrapy-redis %-formats its key names
+            raise FrontierError(f"NEWSCRAWL_REDIS_PREFIX={prefix!r}: no '%' or spaces")
+        timeout = settings.getfloat("NEWSCRAWL_REDIS_TIMEOUT", 5.0)
+        ttl = settings.getfloat("NEWSCRAWL_REDIS_WORKER_TTL", 15.0)
+        try:
+            # Short timeouts and two quick retries: a blip is ridden out, a dead server is
+            # noticed within seconds (redis-py's default retries 10 times with backoff).
+            client = redis.Redis.from_url(
+                url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2))
+            link = cls(crawler, client, url, f"{prefix}:{spider}", ttl)
+            client.ping()
+            client.setnx(link.key("layout"), LAYOUT)
+            layout = client.get(link.key("layout"))
+        except (redis.RedisError, ValueError) as exc:
+            raise FrontierError(
+                f"cannot reach Redis at {redact(url)} (NEWSCRAWL_REDIS_URL): {exc}") from None
+        if layout != LAYOUT.encode():
+            raise FrontierError(f"the Redis keys under {link.namespace} were written by a newer"
+                                f" newscrawl (layout {layout!r}); use another prefix or update")
+        link.touch()
+        return link
+
+    def touch(self) -> None:
+        """Say this worker is alive for worker_ttl more seconds (its outputs are in use)."""
+        self.run(lambda: self.client.set(self.key("alive", self.worker), "1",
+                                         px=int(self.worker_ttl * 1000)))
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.namespace, *parts))
+
+    def run(self, call: Callable[[], T]) -> T:
+        """One Redis exchange; a failure fails the run (once) and raises FrontierError."""
+        if self.lost is not None:
+            # A fresh exception each time: re-raising one instance grows its traceback.
+            raise FrontierLost(str(self.lost))
+        try:
+            return call()
+        except redis.RedisError as exc:
+            raise FrontierLost(str(self.fail(exc))) from None  # the message names the cause
+
+    def fail(self, exc: BaseException) -> FrontierError:
+        if self.lost is None:
+            self.lost = FrontierError(
+                f"lost the Redis frontier at {self.url} ({exc}); this worker stops, and"
+                " articles it did not export stay pending for the next run")
+            fail_run(self.crawler, self.lost)
+        return self.lost
+
+    def close(self) -> None:
+        if self.lost is None:
+            with contextlib.suppress(redis.RedisError):  # else the key expires by itself
+                self.client.delete(self.key("alive", self.worker))
+        self.client.close()
+
+
+def _encode_hash(content_hash: str) -> bytes:
+    try:
+        raw = bytes.fromhex(content_hash)
+    except ValueError:
+        raw = b""
+    return b"h" + raw if len(raw) == 32 else b"t" + content_hash.encode()  # sha256: 32 bytes
+
+
+def _decode_hash(value: bytes) -> str:
+    return value[1:].hex() if value[:1] == b"h" else value[1:].decode()
+
+
+def _decode(value: bytes | None) -> Known | None:
+    if value is None:
+        return None
+    status, rest = value[:1], value[1:]
+    if status == b"p":
+        return Known("pending")
+    if status == b"f":
+        return Known("failed", attempts=int(rest))
+    version, _, encoded = rest.partition(b"|")
+    if status == b"e":
+        return Known("exported", _decode_hash(encoded), int(version))
+    return Known("copy", _decode_hash(encoded))
+
+
+class RedisState:
+    def __init__(self, link: RedisLink) -> None:
+        self.link = link
+        client = link.client
+        self._record_pending = client.register_script(_RECORD_PENDING)
+        self._claim = client.register_script(_CLAIM)
+        self._record_failure = client.register_script(_RECORD_FAILURE)
+        self._pending = link.key("pending")
+        self._walked = link.key("walked")
+        self._outputs = link.key("outputs", link.host)  # paths are per machine
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, url: str) -> RedisState:
+        return cls(RedisLink.connect(crawler, url))
+
+    def _article(self, key: str) -> tuple[str, str]:
+        """The hash holding an article, and its field there."""
+        language, _, article_id = key.rpartition(":")
+        if article_id.isdigit():
+            number = int(article_id)
+            return self.link.key("a", language, str(number // BUCKET)), str(number % BUCKET)
+        return self.link.key("a", language, f"s{zlib.crc32(article_id.encode()) % 4096}"), \
+            article_id
+
+    def _content(self, encoded: bytes) -> str:
+        return self.link.key("c", encoded[1:3].hex()[:3])  # 4096 hashes of texts
+
+    def lookup(self, key: str) -> Known | None:
+        bucket, field = self._article(key)
+        return _decode(self.link.run(lambda: self.link.client.hget(bucket, field)))
+
+    def record_pending(self, key: str, url: str) -> None:
+        bucket, field = self._article(key)
+        self.link.run(lambda: self._record_pending(
+            keys=[bucket, self._pending], args=[field, key, url]))
+
+    def pending_urls(self) -> list[str]:
+        # HSCAN, not HVALS: a big pending set must not block the server for other workers.
+        return self.link.run(lambda: [
+            url.decode() for _, url in self.link.client.hscan_iter(self._pending, count=1000)])
+
+    def claim(self, key: str, content_hash: str) -> str:
+        encoded = _encode_hash(content_hash)
+        owner: bytes = self.link.run(lambda: self._claim(
+            keys=[self._content(encoded)], args=[encoded, key]))
+        return owner.decode()
+
+    def record_export(self, key: str, content_hash: str, version: int,
+                      output: str | None, offset: int) -> None:
+        bucket, field = self._article(key)
+        encoded = _encode_hash(content_hash)
+
+        def write() -> None:
+            # MULTI/EXEC: the article and the output's recorded length move together.
+            pipe = self.link.client.pipeline(transaction=True)
+            pipe.hset(bucket, field, b"e%d|" % version + encoded)
+            pipe.hdel(self._pending, key)
+            pipe.hsetnx(self._content(encoded), encoded, key)
+            if output is not None:
+                pipe.hset(self._outputs, output, f"{offset} {self.link.worker}")
+            pipe.execute()
+
+        self.link.run(write)
+
+    def record_copy(self, key: str, content_hash: str) -> None:
+        bucket, field = self._article(key)
+
+        def write() -> None:
+            pipe = self.link.client.pipeline(transaction=True)
+            pipe.hset(bucket, field, b"c|" + _encode_hash(content_hash))
+            pipe.hdel(self._pending, key)
+            pipe.execute()
+
+        self.link.run(write)
+
+    def record_failure(self, key: str) -> None:
+        bucket, field = self._article(key)
+        self.link.run(lambda: self._record_failure(
+            keys=[bucket, self._pending], args=[field, key]))
+
+    def archive_walked(self, archive: str) -> bool:
+        return bool(self.link.run(lambda: self.link.client.sismember(self._walked, archive)))
+
+    def mark_archive_walked(self, archive: str) -> None:
+        self.link.run(lambda: self.link.client.sadd(self._walked, archive))
+
+    def open_outputs(self) -> dict[str, int]:
+        """Unclosed outputs of this machine whose writer is dead: never a live worker's file."""
+        client = self.link.client
+        entries: dict[Any, Any] = self.link.run(lambda: client.hgetall(self._outputs))
+        found: dict[str, int] = {}
+        for path, value in entries.items():
+            offset, _, writer = value.decode().partition(" ")
+            if writer and writer != self.link.worker and self.link.run(
+                    lambda w=writer: client.exists(self.link.key("alive", w))):
+                continue
+            found[path.decode()] = int(offset)
+        return found
+
+    def close_output(self, output: str) -> None:
+        # With Redis gone the entry stays: the next run on this machine checks the file.
+        with contextlib.suppress(FrontierError):
+            self.link.run(lambda: self.link.client.hdel(self._outputs, output))
+
+    def close(self) -> None:
+        self.link.close()
