@@ -56,3 +56,5 @@ NEWSCRAWL_REFRESH = False
 NEWSCRAWL_MAX_ARTICLES = 0
 NEWSCRAWL_MAX_ATTEMPTS = 3  # runs that may refetch an article URL that gave no article
 NEWSCRAWL_REDIS_URL = None
+# Puts the crawl on the shared Redis frontier when NEWSCRAWL_REDIS_URL is set; else a no-op.
+ADDONS = {"newscrawl.frontier.RedisFrontierAddon": 0}

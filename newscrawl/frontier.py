@@ -1,0 +1,360 @@
+"""Distributed crawling on Redis: the switch, and what scrapy-redis does not do for us.
+
+With NEWSCRAWL_REDIS_URL set (setting or environment variable), `RedisFrontierAddon` puts the
+crawl on scrapy-redis: its Scheduler, PriorityQueue and RFPDupeFilter (made to use our request
+fingerprinter: one fetch per post id). Unset, the add-on does nothing and nothing imports
+redis-py or scrapy-redis: the single-machine default costs what it did. Added here:
+- rounds. scrapy-redis' queue and dupefilter live forever (SCHEDULER_PERSIST) or are wiped by
+  the first worker to close, so N workers of a cron round could not share them, nor the next
+  round start afresh. Each round has its own keys; a worker joins the current round while a
+  worker of it lives; the last one out deletes them, or the next to start if all died.
+- ending: a worker closes once the round's queue has been empty and no worker has had work
+  for NEWSCRAWL_REDIS_IDLE_SECONDS (default 5); scrapy-redis idles forever.
+- liveness and failure: heartbeats (NEWSCRAWL_REDIS_WORKER_TTL, default 15 s: a worker
+  silent that long is dead); a Redis failure fails the run with exit status 5.
+Other settings: NEWSCRAWL_REDIS_PREFIX ("newscrawl"), NEWSCRAWL_REDIS_TIMEOUT (5 s a call),
+NEWSCRAWL_REDIS_ROUND_TTL (86400 s: a round's keys expire that long after its last heartbeat,
+whatever became of its workers).
+
+Keys of a round, beside the permanent state's (newscrawl.state.redis):
+    <ns>:round                  string  id of the current round
+    <ns>:round:<id>:requests    zset    scrapy-redis' priority queue
+    <ns>:round:<id>:dupefilter  set     fingerprints of the requests scheduled this round
+    <ns>:round:<id>:workers     zset    worker id -> Redis time of its last heartbeat
+    <ns>:round:<id>:busy        zset    worker id -> Redis time it last had work
+    <ns>:round:<id>:pages       string  pages read by the round's workers
+    <ns>:round:<id>:done        string  set once the round was seen finished
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.asyncio import create_looping_call
+
+from newscrawl.errors import FrontierError
+from newscrawl.state.keeper import redis_url, state_of
+
+if TYPE_CHECKING:
+    from newscrawl.state.redis import RedisLink
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+ROUND_PAGES_STAT = "newscrawl/redis/round_pages_ok"  # pages read by all workers of the round
+
+# ARGV[1], ARGV[2]: namespace, round. Redis' clock (TIME): machines need not agree on time.
+_PRELUDE = """
+local ns, round = ARGV[1], ARGV[2]
+local function k(r, part) return ns .. ':round:' .. r .. ':' .. part end
+local t = redis.call('TIME')
+local now = t[1] + t[2] / 1000000
+local function drop(r)
+  for _, part in ipairs({'requests', 'dupefilter', 'workers', 'busy', 'pages', 'done'}) do
+    redis.call('DEL', k(r, part))
+  end
+end
+"""
+# ARGV[2] is a fresh round id; then worker, worker ttl, round ttl, force. A finished ("done")
+# round whose workers are leaving is not joined: its dupefilter has seen every request, so a
+# worker joining it would crawl nothing. One waits for it to end, or joins if forced.
+_JOIN = _PRELUDE + """
+local current = redis.call('GET', ns .. ':round')
+if current and redis.call('ZCOUNT', k(current, 'workers'), now - ARGV[4], '+inf') == 0 then
+  drop(current)
+  current = false
+elseif current and ARGV[6] == '0' and redis.call('EXISTS', k(current, 'done')) == 1 then
+  return {'draining', current}
+end
+if not current then
+  current = round
+  redis.call('SET', ns .. ':round', current)
+end
+for _, part in ipairs({'workers', 'busy'}) do
+  redis.call('ZADD', k(current, part), now, ARGV[3])
+  redis.call('EXPIRE', k(current, part), ARGV[5])
+end
+return {'joined', current}"""
+# Then worker, busy (0/1), idle seconds, worker ttl, round ttl, pages read since the last
+# beat. Returns {1 if the worker had been dropped from its round, queued requests, seconds
+# since any worker was busy, 1 if the round is done, pages read by the round}.
+_HEARTBEAT = _PRELUDE + """
+local dropped = redis.call('ZADD', k(round, 'workers'), now, ARGV[3])
+if ARGV[4] == '1' then redis.call('ZADD', k(round, 'busy'), now, ARGV[3]) end
+redis.call('SET', ns .. ':alive:' .. ARGV[3], '1', 'PX', math.floor(ARGV[6] * 1000))
+local pages = redis.call('INCRBY', k(round, 'pages'), ARGV[8])
+local queued = redis.call('ZCARD', k(round, 'requests'))
+local last = redis.call('ZRANGE', k(round, 'busy'), -1, -1, 'WITHSCORES')
+local quiet = now - (tonumber(last[2]) or 0)
+local done = 0
+if queued == 0 and quiet >= tonumber(ARGV[5]) then
+  done = 1
+  redis.call('SET', k(round, 'done'), '1')
+end
+for _, part in ipairs({'requests', 'dupefilter', 'workers', 'busy', 'pages', 'done'}) do
+  redis.call('EXPIRE', k(round, part), ARGV[7])
+end
+return {dropped, queued, tostring(quiet), done, pages}"""
+_BUSY = _PRELUDE + "redis.call('ZADD', k(round, 'busy'), now, ARGV[3])"
+# Then worker, worker ttl. The last live worker out deletes the round.
+_LEAVE = _PRELUDE + """
+redis.call('ZREM', k(round, 'workers'), ARGV[3])
+redis.call('ZREM', k(round, 'busy'), ARGV[3])
+if redis.call('ZCOUNT', k(round, 'workers'), now - ARGV[4], '+inf') > 0 then return 0 end
+drop(round)
+if redis.call('GET', ns .. ':round') == round then redis.call('DEL', ns .. ':round') end
+return 1"""
+
+
+class RedisFrontierAddon:
+    """Listed in ADDONS: switches the crawl to the shared frontier when a Redis URL is set."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        url = redis_url(settings)
+        if not url:
+            return
+        # Key names come from NEWSCRAWL_REDIS_PREFIX, not from SCHEDULER_QUEUE_KEY and its
+        # kin: the round scripts above must know them.
+        settings.set("SCHEDULER", "newscrawl.frontier.RoundScheduler", "addon")
+        settings.set("DUPEFILTER_CLASS", "newscrawl.frontier.FingerprintDupeFilter", "addon")
+        # We delete a round's keys ourselves; scrapy-redis would on every worker's close.
+        settings.set("SCHEDULER_PERSIST", True, "addon")
+        settings.set("REDIS_URL", url, "addon")  # for scrapy-redis' helpers, if anyone uses them
+        settings.set_in_component_priority_dict("EXTENSIONS", RedisFrontier, 20)
+
+
+@functools.cache
+def _dupefilter_class() -> type:
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
+    class FingerprintDupeFilter(RFPDupeFilter):
+        """scrapy-redis' SADD dupefilter, keyed by crawler.request_fingerprinter.
+
+        RFPDupeFilter hashes method, canonical URL and body itself, so a post reached under
+        two categories would be fetched twice; our fingerprinter names it by post id.
+        """
+
+        def __init__(self, server: Any, key: str, fingerprinter: Any, debug: bool) -> None:
+            super().__init__(server, key, debug)
+            self.fingerprinter = fingerprinter
+            # What this worker already knows is in the set: each page links ~25 known pages,
+            # and asking Redis for each cost more than all the rest of the dupefilter.
+            self.known: set[bytes] = set()
+
+        def request_fingerprint(self, request: Request) -> bytes:
+            return self.fingerprinter.fingerprint(request)  # 20 raw bytes: half of hex
+
+        def request_seen(self, request: Request) -> bool:
+            fingerprint = self.request_fingerprint(request)
+            if fingerprint in self.known:
+                return True
+            seen = self.server.sadd(self.key, fingerprint) == 0
+            self.known.add(fingerprint)
+            return seen
+
+        def close(self, reason: str = "") -> None:
+            pass  # the round's last worker deletes the key, not each worker
+
+    return FingerprintDupeFilter
+
+
+def __getattr__(name: str) -> Any:
+    # DUPEFILTER_CLASS names it; built on first use, so scrapy-redis loads only when used.
+    if name == "FingerprintDupeFilter":
+        return _dupefilter_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class RoundScheduler:
+    """scrapy-redis' Scheduler on this round's keys; a failing Redis fails the run."""
+
+    def __init__(self, frontier: RedisFrontier, inner: Any, stats: StatsCollector) -> None:
+        self.frontier = frontier
+        self.inner = inner
+        self.link = frontier.link
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RoundScheduler:
+        from scrapy_redis.scheduler import Scheduler
+
+        frontier = crawler.get_extension(RedisFrontier)
+        if frontier is None:
+            raise RuntimeError("RoundScheduler needs the RedisFrontier extension")
+        link, round_id = frontier.link, frontier.join()
+        dupefilter = _dupefilter_class()(
+            link.client, link.key("round", round_id, "dupefilter"),
+            crawler.request_fingerprinter, crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        # Always a priority queue (a zset): the round scripts count it with ZCARD. Its stats
+        # stay None: scrapy-redis passes them spider=, which Scrapy 2.19 warns about.
+        inner = Scheduler(link.client, persist=True,
+                          queue_key=link.key("round", round_id, "requests"),
+                          queue_cls="scrapy_redis.queue.PriorityQueue", dupefilter=dupefilter,
+                          serializer=crawler.settings.get("SCHEDULER_SERIALIZER"))
+        return cls(frontier, inner, crawler.stats)
+
+    def _guard(self, call: Callable[[], T], default: T) -> T:
+        try:
+            return self.link.run(call)
+        except FrontierError:
+            return default  # the run is failing already; unexported articles stay pending
+
+    def open(self, spider: Any) -> None:
+        self.link.run(lambda: self.inner.open(spider))
+
+    def close(self, reason: str) -> None:
+        pass  # persisted: RedisFrontier leaves the round, the last worker deletes its keys
+
+    def enqueue_request(self, request: Request) -> bool:
+        queued = self._guard(lambda: self.inner.enqueue_request(request), False)
+        if queued:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return queued
+
+    def next_request(self) -> Request | None:
+        request = self._guard(self._pop, None)
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def _pop(self) -> Request | None:
+        request = self.inner.next_request()
+        if request is not None:
+            # Busy from the moment the queue may be empty: else another worker could see an
+            # empty queue and nobody busy, and end the round under our feet.
+            self.frontier.script(_BUSY, self.frontier.round, self.link.worker)
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return self._guard(self.inner.has_pending_requests, False)
+
+
+class RedisFrontier:
+    """Joins a round, heartbeats, keeps the spider open while the round has work, leaves."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.idle = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_SECONDS", 5.0)
+        self.round_ttl = crawler.settings.getint("NEWSCRAWL_REDIS_ROUND_TTL", 86400)
+        self.round: str | None = None
+        self.done = False
+        self._link: RedisLink | None = None
+        self._scripts: dict[str, Any] = {}
+        self._loop: Any = None
+        self._pages_sent = 0
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisFrontier:
+        return cls(crawler)
+
+    @property
+    def link(self) -> RedisLink:
+        if self._link is None:  # the StateKeeper opened it: one connection per worker
+            self._link = getattr(state_of(self.crawler), "link", None)
+            if self._link is None:
+                raise RuntimeError("the Redis frontier needs the Redis state")
+        return self._link
+
+    def script(self, source: str, round_id: str | None, *args: object) -> Any:
+        if source not in self._scripts:
+            self._scripts[source] = self.link.client.register_script(source)
+        return self._scripts[source](args=[self.link.namespace, round_id or "", *args])
+
+    def join(self) -> str:
+        """This worker's round: the current one, or a new one if no worker of it lives."""
+        if self.round is not None:
+            return self.round
+        import redis
+
+        link = self.link
+        fresh = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+        # A finished round empties within about IDLE seconds (plus TTL if a worker died).
+        deadline = time.monotonic() + 3 * self.idle + 2 * link.worker_ttl
+        while True:
+            try:
+                status, current = self.script(_JOIN, fresh, link.worker, link.worker_ttl,
+                                              self.round_ttl, int(time.monotonic() > deadline))
+            except redis.RedisError as exc:
+                raise FrontierError(f"cannot join a round on Redis at {link.url}: {exc}"
+                                    ) from None
+            if status == b"joined":
+                break
+            logger.info("round %s is ending; waiting to start the next one", current.decode())
+            time.sleep(0.2)  # at start-up: nothing else runs in this worker yet
+        self.round = current.decode()
+        logger.info("worker %s in round %s of %s", link.worker, self.round, link.namespace)
+        return self.round
+
+    def spider_opened(self) -> None:
+        self._loop = create_looping_call(self._beat)
+        self._loop.start(min(1.0, self.idle / 4, self.link.worker_ttl / 3), now=True)
+
+    def _busy(self) -> bool:
+        engine = self.crawler.engine
+        try:
+            return engine is not None and not engine.spider_is_idle()
+        except RuntimeError:  # no slot: the spider is closing
+            return False
+
+    def _beat(self) -> None:
+        link, stats = self.link, self.crawler.stats
+        if link.lost is not None or self.round is None or stats is None:
+            return
+        pages = stats.get_value("newscrawl/pages_ok", 0)
+        try:
+            dropped, queued, quiet, done, round_pages = link.run(lambda: self.script(
+                _HEARTBEAT, self.round, link.worker, int(self._busy()), self.idle,
+                link.worker_ttl, self.round_ttl, pages - self._pages_sent))
+        except FrontierError:
+            return
+        except Exception as exc:  # a bug here must fail the run, not keep it open forever
+            logger.exception("heartbeat failed")
+            link.fail(exc)
+            return
+        self._pages_sent = pages
+        # Read by the run report: a worker handed no page is not "a site it could not read".
+        stats.set_value(ROUND_PAGES_STAT, round_pages)
+        if dropped:
+            link.fail(RuntimeError(
+                "this worker missed its heartbeats for longer than NEWSCRAWL_REDIS_WORKER_TTL"
+                " and its round was ended without it"))
+        elif done and not self.done:
+            self.done = True
+            logger.info("round %s: no request queued and no worker busy for %.1fs; closing",
+                        self.round, float(quiet))
+        if queued or self.done:
+            # The engine polls an idle scheduler only every 5 s, and Scrapy has no public way
+            # to wake it: without this an idle worker would take queued work up to 5 s late.
+            nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+            if nextcall is not None:
+                nextcall.schedule()
+
+    def spider_idle(self) -> None:
+        if self.done or (self._link is not None and self._link.lost is not None):
+            return  # let the engine close the spider
+        raise DontCloseSpider  # another worker may still add requests to the round
+
+    def spider_closed(self) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        link = self._link
+        if self.round is None or link is None or link.lost is not None:
+            return
+        try:
+            if link.run(lambda: self.script(_LEAVE, self.round, link.worker, link.worker_ttl)):
+                logger.info("last worker out of round %s: deleted its queue and dupefilter",
+                            self.round)
+        except FrontierError:
+            pass  # already reported; the round's keys expire by themselves
