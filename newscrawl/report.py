@@ -54,7 +54,8 @@ def diagnose(stats: dict[str, Any], reason: str, jsonl_feeds: int) -> tuple[str 
         return stats[FAILURE_STAT], stats.get(FAILURE_MESSAGE_STAT, "")
     if reason not in SUCCESS_REASONS:
         return "interrupted", f"the run was stopped before it finished ({reason})"
-    if not stats.get("newscrawl/pages_ok"):
+    # A worker of a shared Redis round may be handed no page at all: the round's count then.
+    if not (stats.get("newscrawl/pages_ok") or stats.get("newscrawl/redis/round_pages_ok")):
         challenges = stats.get("newscrawl/not_article/challenge", 0)
         errors = (stats.get("newscrawl/errors/network", 0)
                   + _sum(stats, "newscrawl/not_article/http_"))
