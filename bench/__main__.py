@@ -53,10 +53,10 @@ def crawl_size(size: int, seed: int, repeats: int, work: Path) -> dict[str, list
             here = work / f"{size}" / f"repeat-{repeat + 1}"
             state = here / "state"
             for kind in order:
-                runs[kind].append(crawls.run(kind, site.front_page, here / kind, state))
+                runs[kind].append(crawls.run(kind, site.front_page, here / kind, state, site.pid))
                 _progress(size, repeat, runs[kind][-1])
-            runs["incremental"].append(
-                crawls.run("incremental", site.front_page, here / "incremental", state))
+            runs["incremental"].append(crawls.run("incremental", site.front_page,
+                                                  here / "incremental", state, site.pid))
             _progress(size, repeat, runs["incremental"][-1])
     return runs
 
@@ -65,7 +65,8 @@ def _progress(size: int, repeat: int, crawl: Crawl) -> None:
     print(f"[bench] {size} articles, repeat {repeat + 1}: {crawl.kind:<11} "
           f"{crawl.requests} requests in {crawl.crawl_seconds:.1f}s "
           f"({crawl.pages_per_second:.0f} pages/s), peak RSS "
-          f"{crawl.max_rss_bytes / 2**20:.0f} MiB", file=sys.stderr, flush=True)
+          f"{crawl.max_rss_bytes / 2**20:.0f} MiB; other load {crawl.other_load:.2f} cores",
+          file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:

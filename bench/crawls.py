@@ -8,6 +8,7 @@ the figure throughput is computed from), CPU time and peak RSS of the crawl proc
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -42,6 +43,9 @@ class Crawl:
     articles: int  # articles exported (null spider: article pages fetched)
     cpu_seconds: float
     max_rss_bytes: int
+    # CPU that other processes (not the crawl, the server or the benchmark) used meanwhile, in
+    # cores: on a shared machine, the sign that a figure was taken while others were busy.
+    other_load: float
 
     @property
     def pages_per_second(self) -> float:
@@ -72,14 +76,39 @@ def command(kind: str, start_url: str, work: Path, state_dir: Path | None) -> li
     return args
 
 
+# Read from /proc (Linux, like ru_maxrss in bench.statsdump): psutil is not a test dependency.
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores)."""
+    with Path("/proc/stat").open(encoding="ascii") as stat:
+        ticks = [int(field) for field in stat.readline().split()[1:9]]
+    # user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+
+
+def _own_seconds(server_pid: int | None) -> float:
+    """CPU of this process, of its waited-for children (the crawls) and of the server."""
+    times = os.times()
+    seconds = times.user + times.system + times.children_user + times.children_system
+    if server_pid is not None:
+        with Path(f"/proc/{server_pid}/stat").open(encoding="utf-8") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()  # after "pid (comm)"
+        seconds += (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    return seconds
+
+
 def run(kind: str, start_url: str, work: Path, state_dir: Path | None = None,
-        timeout: float = 3600) -> Crawl:
+        server_pid: int | None = None, timeout: float = 3600) -> Crawl:
     """Run one crawl to its end; raises if it fails (a benchmark of a broken crawl is moot)."""
     work.mkdir(parents=True, exist_ok=True)
+    ours_before, busy_before = _own_seconds(server_pid), _busy_seconds()
     started = time.perf_counter()
     done = subprocess.run(command(kind, start_url, work, state_dir), cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout, check=False)
     wall = time.perf_counter() - started
+    other = (_busy_seconds() - busy_before) - (_own_seconds(server_pid) - ours_before)
     stats_file = work / "stats.json"
     if done.returncode != 0 or not stats_file.exists():
         raise RuntimeError(f"{kind} crawl failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
@@ -94,4 +123,5 @@ def run(kind: str, start_url: str, work: Path, state_dir: Path | None = None,
         articles=int(stats.get(articles_key, 0)),
         cpu_seconds=float(stats["bench/cpu_seconds"]),
         max_rss_bytes=int(stats["bench/max_rss_bytes"]),
+        other_load=max(0.0, other / wall),
     )

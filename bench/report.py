@@ -20,7 +20,9 @@ INCREMENTAL_REQUESTS_MAX = 0.02  # incremental requests ÷ full crawl requests
 RSS_GROWTH_MAX = 1.3  # peak RSS at the largest size ÷ at the smallest
 
 _FIELDS = ("wall_seconds", "crawl_seconds", "requests", "pages", "articles", "cpu_seconds",
-           "max_rss_bytes", "pages_per_second", "articles_per_second")
+           "max_rss_bytes", "pages_per_second", "articles_per_second", "other_load")
+# Above this (in cores, during any crawl) the table warns that the machine was not quiet.
+BUSY_LOAD = 0.15
 
 
 def machine() -> dict[str, Any]:
@@ -110,13 +112,13 @@ def table(result: dict[str, Any]) -> str:
         out.append("")
         out.append(f"== {size} articles ==")
         out.append(f"{'crawl':<12}{'requests':>9}{'crawl s':>9}{'wall s':>8}{'CPU s':>8}"
-                   f"{'pages/s':>9}{'arts/s':>8}{'peak RSS':>10}")
+                   f"{'pages/s':>9}{'arts/s':>8}{'peak RSS':>10}{'other':>7}")
         for kind in ("full", "null", "incremental"):
             r = fig[kind]
             out.append(f"{kind:<12}{r['requests']:>9.0f}{r['crawl_seconds']:>9.2f}"
                        f"{r['wall_seconds']:>8.2f}{r['cpu_seconds']:>8.2f}"
                        f"{r['pages_per_second']:>9.1f}{r['articles_per_second']:>8.1f}"
-                       f"{_mb(r['max_rss_bytes']):>10}")
+                       f"{_mb(r['max_rss_bytes']):>10}{r['other_load']:>7.2f}")
         out.append(f"full / null throughput: {fig['throughput_vs_null']:.3f} (pages/s), "
                    f"{fig['articles_per_second_vs_null']:.3f} (articles/s)")
         out.append(f"incremental / full: requests {fig['incremental_requests_fraction']:.2%}, "
@@ -127,14 +129,24 @@ def table(result: dict[str, Any]) -> str:
     out.append(f"== extraction CPU per article page (median of {ex['pages']} synthetic pages;"
                " captured real page) ==")
     for label, row in (("synthetic", ex["median"]), ("captured", ex["captured"])):
+        traf = ("-" if row["trafilatura_us"] is None
+                else f"{row['trafilatura_us']:7.0f} µs | trafilatura/parse_article "
+                     f"{row['trafilatura_vs']:.1f}x")
         out.append(f"{label:<10} parse_article {row['parse_article_us']:7.0f} µs | lxml "
-                   f"{row['lxml_us']:6.0f} µs | trafilatura {row['trafilatura_us']:7.0f} µs | "
-                   f"parse_article/lxml {row['vs_lxml']:.2f}x | trafilatura/parse_article "
-                   f"{row['trafilatura_vs']:.1f}x")
+                   f"{row['lxml_us']:6.0f} µs | parse_article/lxml {row['vs_lxml']:.2f}x | "
+                   f"trafilatura {traf}")
+    if ex["trafilatura_missing"]:
+        out.append(f"(not measured: {ex['trafilatura_missing']})")
     if result["rss_growth"] is not None:
         out.append("")
         out.append(f"peak RSS growth {result['rss_sizes'][0]} → {result['rss_sizes'][1]} "
                    f"articles: {result['rss_growth']:.3f}x")
+    busiest = max(crawl["other_load"] for fig in result["sizes"].values()
+                  for crawls in fig["runs"].values() for crawl in crawls)
+    if busiest > BUSY_LOAD:
+        out.append("")
+        out.append(f"WARNING: other processes used up to {busiest:.2f} cores during a crawl;"
+                   " timings are skewed. Rerun on a quiet machine.")
     out.append("")
     out.append("== targets ==")
     for t in result["targets"]:

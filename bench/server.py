@@ -24,6 +24,10 @@ class SiteProcess:
         self._process: subprocess.Popen[str] | None = None
 
     @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
     def front_page(self) -> str:
         return self.base_url + "/bnews/"
 
