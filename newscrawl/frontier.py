@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -130,6 +132,14 @@ class RedisFrontierAddon:
         settings.set("SCHEDULER_PERSIST", True, "addon")
         settings.set("REDIS_URL", url, "addon")  # for scrapy-redis' helpers, if anyone uses them
         settings.set_in_component_priority_dict("EXTENSIONS", RedisFrontier, 20)
+        default, feeds = settings.get("NEWSCRAWL_DEFAULT_FEED"), settings.getdict("FEEDS")
+        if default and list(feeds) == [default]:
+            # Workers of one machine start in the same second: one default file each, not one
+            # file (named by the second) that they would all append to.
+            stem, dot, suffix = default.rpartition(".")
+            worker = f"{socket.gethostname()}-{os.getpid()}".replace("%", "%%")
+            unique = f"{stem}-{worker}{dot}{suffix}" if dot else f"{default}-{worker}"
+            settings.set("FEEDS", {unique: feeds[default]}, settings.getpriority("FEEDS"))
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -242,6 +243,19 @@ def test_addon_is_a_no_op_without_a_url(monkeypatch: pytest.MonkeyPatch) -> None
     RedisFrontierAddon().update_settings(settings)
     assert settings["SCHEDULER"] == "newscrawl.frontier.RoundScheduler"
     assert settings.getbool("SCHEDULER_PERSIST")
+
+
+def test_workers_of_one_machine_get_a_default_output_each() -> None:
+    settings = Settings({"NEWSCRAWL_REDIS_URL": "redis://127.0.0.1:1/0",
+                         "NEWSCRAWL_DEFAULT_FEED": "output/%(name)s/%(time)s.jsonl"})
+    settings.set("FEEDS", {"output/%(name)s/%(time)s.jsonl": {"format": "jsonlines"}}, "spider")
+    RedisFrontierAddon().update_settings(settings)
+    assert list(settings.getdict("FEEDS")) == [
+        f"output/%(name)s/%(time)s-{socket.gethostname()}-{os.getpid()}.jsonl"]
+    given = Settings({"NEWSCRAWL_REDIS_URL": "redis://127.0.0.1:1/0"})
+    given.set("FEEDS", {"mine.jsonl": {"format": "jsonlines"}}, "cmdline")  # -o is left alone
+    RedisFrontierAddon().update_settings(given)
+    assert list(given.getdict("FEEDS")) == ["mine.jsonl"]
 
 
 def test_single_machine_default_does_not_load_redis() -> None:
