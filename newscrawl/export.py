@@ -95,6 +95,16 @@ class CommittingJsonLinesExporter(JsonLinesItemExporter):
                      ) -> CommittingJsonLinesExporter:
         return cls(file, crawler=crawler, **kwargs)
 
+    def start_exporting(self) -> None:
+        super().start_exporting()
+        if self._path:
+            # Journaled before the first line: a kill between that line's flush and its
+            # record leaves bytes past this offset, which the next run recovers.
+            try:
+                self._state.open_output(self._path, self.file.tell())
+            except RunError as exc:
+                self._fail(exc)
+
     def export_item(self, item: Any) -> None:
         if self._failed:  # after a write error nothing more may be counted as exported
             return

@@ -64,6 +64,9 @@ class State(Protocol):
 
     def mark_archive_walked(self, archive: str) -> None: ...
 
+    def open_output(self, output: str, offset: int) -> None:
+        """A run starts writing ``output`` at ``offset``: journal it before its first line."""
+
     def open_outputs(self) -> dict[str, int]:
         """Output files of runs that did not close them, with the bytes recorded as exported."""
 

@@ -48,6 +48,9 @@ class MemoryState:
     def mark_archive_walked(self, archive: str) -> None:
         self._walked.add(archive)
 
+    def open_output(self, output: str, offset: int) -> None:
+        pass
+
     def open_outputs(self) -> dict[str, int]:
         return {}
 

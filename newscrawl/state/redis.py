@@ -283,6 +283,10 @@ class RedisState:
     def mark_archive_walked(self, archive: str) -> None:
         self.link.run(lambda: self.link.client.sadd(self._walked, archive))
 
+    def open_output(self, output: str, offset: int) -> None:
+        self.link.run(lambda: self.link.client.hset(
+            self._outputs, output, f"{offset} {self.link.worker}"))
+
     def open_outputs(self) -> dict[str, int]:
         """Unclosed outputs of this machine whose writer is dead: never a live worker's file."""
         client = self.link.client

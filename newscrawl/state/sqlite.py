@@ -132,6 +132,10 @@ class SqliteState:
         self._write("INSERT OR REPLACE INTO archive (url, walked_at) VALUES (?, ?)",
                     (archive, _now()))
 
+    def open_output(self, output: str, offset: int) -> None:
+        self._write("INSERT OR REPLACE INTO output (path, committed) VALUES (?, ?)",
+                    (output, offset))
+
     def open_outputs(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT path, committed FROM output").fetchall())
 

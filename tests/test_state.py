@@ -1,0 +1,104 @@
+"""The State contract, one test for every implementation: memory, SQLite and Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from newscrawl.recovery import recover_outputs
+from newscrawl.spiders.bannedbook import BannedbookSpider
+from newscrawl.state.base import Known, State
+from newscrawl.state.memory import MemoryState
+from newscrawl.state.sqlite import SqliteState
+from tests.redis_server import RedisServer, redis_server_binary
+
+A, B = "zh-Hans:1862899", "zh-Hans:1862900"
+URL_A = "http://h/bnews/sohnews/20230322/1862899.html"
+TEXT = "ab" * 32
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def open_state(request: pytest.FixtureRequest, tmp_path: Path
+               ) -> Iterator[Callable[[], State]]:
+    """Opens the state anew each call, as successive runs do."""
+    opened: list[State] = []
+    if request.param == "memory":
+        memory = MemoryState()
+        yield lambda: memory
+        return
+    if request.param == "sqlite":
+        def factory() -> State:
+            opened.append(SqliteState(tmp_path / "state.sqlite3"))
+            return opened[-1]
+        yield factory
+    else:
+        with RedisServer(redis_server_binary(), tmp_path / "redis") as server:
+            crawler = get_crawler(BannedbookSpider)
+
+            def factory() -> State:
+                from newscrawl.state.redis import RedisState
+
+                opened.append(RedisState.from_crawler(crawler, server.url))
+                return opened[-1]
+            yield factory
+    for state in opened:
+        state.close()
+
+
+def test_article_lifecycle(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    assert state.lookup(A) is None
+    state.record_pending(A, URL_A)
+    state.record_pending(A, "http://elsewhere/")  # known already: unchanged
+    assert state.lookup(A) == Known("pending")
+    assert state.pending_urls() == [URL_A]
+    assert state.claim(A, TEXT) == A
+    assert state.claim(B, TEXT) == A, "a second post with the same text is a copy"
+    state.record_copy(B, TEXT)
+    state.record_export(A, TEXT, 1, None, 0)
+    state.record_failure(A)  # an exported article is never demoted
+    later = open_state()
+    assert later.lookup(A) == Known("exported", TEXT, 1)
+    assert later.lookup(B) == Known("copy", TEXT)
+    assert later.pending_urls() == []
+
+
+def test_failures_count_until_given_up(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    state.record_pending("zh-Hant:7", "http://h/bnews/zh-tw/a/20230101/7.html")
+    state.record_failure("zh-Hant:7")
+    state.record_failure("zh-Hant:7")
+    assert open_state().lookup("zh-Hant:7") == Known("failed", attempts=2)
+    assert open_state().pending_urls() == []
+
+
+def test_archives_walked(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    assert not state.archive_walked("http://h/bnews/tag/%E4%B8%AD/")
+    state.mark_archive_walked("http://h/bnews/tag/%E4%B8%AD/")
+    assert open_state().archive_walked("http://h/bnews/tag/%E4%B8%AD/")
+
+
+# The in-memory state keeps no journal: nothing of it outlives its run.
+@pytest.mark.parametrize("open_state", ["sqlite", "redis"], indirect=True)
+def test_recovery_of_a_killed_writer(open_state: Callable[[], State], tmp_path: Path
+                                     ) -> None:
+    """Lines flushed past the journaled offset were exported; a torn tail is cut."""
+    state = open_state()
+    output = tmp_path / "out.jsonl"
+    output.write_bytes(b'{"old": "line from an earlier run"}\n')
+    state.open_output(str(output), output.stat().st_size)
+    line = (b'{"article_id": "1862899", "language": "zh-Hans", "content_hash": "'
+            + TEXT.encode() + b'", "version": 1}\n')
+    with output.open("ab") as file:  # flushed, then killed before record_export
+        file.write(line + b'{"article_id": "18629')  # and a torn line, as a full disk leaves
+    state.close()
+
+    after = open_state()
+    assert recover_outputs(after) == 1
+    assert after.lookup(A) == Known("exported", TEXT, 1)
+    assert output.read_bytes().endswith(line), "the torn line is cut, the whole one kept"
+    assert after.open_outputs() == {}
