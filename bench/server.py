@@ -3,24 +3,18 @@
 A separate process keeps the server's CPU (it renders every page on request) out of the
 crawl's process and off its interpreter lock; on two cores, server and crawler get one each.
 
-`python -m bench.server ARGS` is `python -m sitecopy serve ARGS` with a deeper listen
-backlog. http.server keeps socketserver's 5: when the crawler opens its 8 connections at
-once, the kernel drops the SYNs past 5 (ListenOverflows in /proc/net/netstat) and the
-client resends them only after its 1 s initial retransmission timeout. Every crawl then
-stalls about a second at its start: noise in a full crawl, most of an incremental one
-(1.3 s instead of 0.4 s at 2,000 articles). A real site's server has a deep backlog.
+(sitecopy's server listens with a backlog of 128: with http.server's default of 5 the
+kernel drops the SYNs of the crawler's 8 first connections and every crawl stalls a second.)
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
 ROOT = Path(__file__).resolve().parent.parent
-LISTEN_BACKLOG = 128
 
 
 class SiteProcess:
@@ -41,7 +35,7 @@ class SiteProcess:
         return self.base_url + "/bnews/"
 
     def start(self) -> SiteProcess:
-        command = [sys.executable, "-m", "bench.server", "--articles", str(self.articles),
+        command = [sys.executable, "-m", "sitecopy", "serve", "--articles", str(self.articles),
                    "--seed", str(self.seed), "--no-faults", "--port", "0"]
         # stderr: sitecopy's one-line banner; not needed, and a pipe nobody reads could fill.
         self._process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
@@ -74,10 +68,3 @@ class SiteProcess:
                  trace: TracebackType | None) -> None:
         self.stop()
 
-
-if __name__ == "__main__":
-    from sitecopy.__main__ import main
-
-    # Only in this process, before sitecopy builds its server (see the module docstring).
-    ThreadingHTTPServer.request_queue_size = LISTEN_BACKLOG
-    sys.exit(main(["serve", *sys.argv[1:]]))

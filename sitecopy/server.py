@@ -93,6 +93,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops the SYNs of a crawler opening 8 connections
+    # at once; the kernel's 1 s retransmission then stalls every crawl's start. A real
+    # site's server has a deep backlog.
+    request_queue_size = 128
+
+
 class SiteServer:
     """Serves `site` on host:port (0: any free port) once started; a context manager."""
 
@@ -103,7 +110,7 @@ class SiteServer:
         self.hits = Hits()
         self._seen_transient: set[str] = set()
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -113,7 +120,7 @@ class SiteServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> SiteServer:
-        httpd = ThreadingHTTPServer((self.host, self.port), _Handler)
+        httpd = _HTTPServer((self.host, self.port), _Handler)
         httpd.daemon_threads = True
         httpd.owner = self  # type: ignore[attr-defined]
         self.port = httpd.server_address[1]
