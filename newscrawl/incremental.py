@@ -4,8 +4,8 @@
 - an article dated before ``-a since`` (the URL carries the date);
 - an article that gave no article NEWSCRAWL_MAX_ATTEMPTS times (a dead related link);
 - the later pages of a listing whose page shows only such articles. Known articles
-  end a walk only in an archive once paged to its end, so a run killed mid-walk
-  does not leave its deeper pages unvisited for good.
+  end a walk only in an archive a finished earlier run paged to its end, so a run
+  killed mid-walk does not leave its deeper pages unvisited for good.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl import urls
+from newscrawl.report import SUCCESS_REASONS
 from newscrawl.signals import article_failed
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
@@ -35,7 +36,11 @@ class IncrementalMiddleware:
         self.refresh = crawler.settings.getbool("NEWSCRAWL_REFRESH")
         self.max_attempts = crawler.settings.getint("NEWSCRAWL_MAX_ATTEMPTS")
         self._state: State | None = None
+        # Archives whose last page this run read. Recorded only when the run ends well: a
+        # pager links the last page from the first, so reaching it says nothing of the middle.
+        self._reached_end: set[str] = set()
         crawler.signals.connect(self.article_failed, signal=article_failed)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -76,7 +81,7 @@ class IncrementalMiddleware:
         if listing is not None:
             later = [o for o in outputs if _is_later_page(o, listing)]
             if not later:
-                self.state.mark_archive_walked(listing.archive)
+                self._reached_end.add(listing.archive)
             elif self._exhausted(outputs, listing, since):
                 self.stats.inc_value("newscrawl/skipped/pages", len(later))
                 outputs = [o for o in outputs if not _is_later_page(o, listing)]
@@ -105,6 +110,11 @@ class IncrementalMiddleware:
             self.stats.inc_value(f"newscrawl/skipped/{known.status}")
             return True
         return False
+
+    def spider_closed(self, reason: str) -> None:
+        if reason in SUCCESS_REASONS:
+            for archive in sorted(self._reached_end):
+                self.state.mark_archive_walked(archive)
 
     def article_failed(self, url: str, reason: str) -> None:
         ref = urls.article_ref(url)

@@ -15,6 +15,7 @@ import pytest
 from newscrawl import urls
 from newscrawl.errors import EXIT_BUSY
 from sitecopy.model import Site, build_site
+from sitecopy.paths import listing_path
 from sitecopy.server import SiteServer, serve
 from tests.crawling import ROOT, all_records, crawl_command, read_jsonl, run_crawl
 
@@ -172,3 +173,19 @@ def test_second_run_while_one_is_active_exits_at_once_touching_nothing(
     finally:
         first.kill()
         first.wait(timeout=30)
+
+
+def test_first_run_pages_every_listing_to_its_end(tmp_path: Path) -> None:
+    """Pagers link the last page from the first: reaching it early must not cut the middle."""
+    site = build_site(300, seed=5)
+    with serve(site) as server:
+        run = run_crawl(server.base_url + "/bnews/", tmp_path)
+        assert run.returncode == 0, run.stderr[-2000:]
+        fetched = set(server.hits.paths())
+    sections = ["", *site.by_category, *(f"tag/{tag}" for tag in site.by_tag)]
+    for section in sections:
+        pages = site.page(section, 1)[1]
+        for page in range(1, pages + 1):
+            path = urls.canonical("http://h" + listing_path(section, page=page))[len("http://h"):]
+            assert path in fetched, f"page {page} of {section or 'the front page'} not read"
+    assert "newscrawl/skipped/pages" not in run.summary["counts"]
