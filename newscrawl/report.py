@@ -29,10 +29,15 @@ def _sum(stats: dict[str, Any], prefix: str) -> int:
     return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
+def _written(stats: dict[str, Any], jsonl_feeds: int) -> int:
+    """Articles written: a line in every JSON Lines feed; other formats are taken on trust."""
+    if not jsonl_feeds:
+        return stats.get("item_scraped_count", 0)
+    return stats.get(LINES_STAT, 0) // jsonl_feeds
+
+
 def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[str, Any]:
-    # Written means a line in every JSON Lines feed; other formats are taken on trust.
-    passed = stats.get("item_scraped_count", 0)
-    exported = stats.get(LINES_STAT, 0) // jsonl_feeds if jsonl_feeds else passed
+    exported = _written(stats, jsonl_feeds)
     updated = min(stats.get("newscrawl/updated", 0), exported)
     return {
         "new": exported - updated,
@@ -40,7 +45,7 @@ def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[s
         "duplicates_dropped": _sum(stats, "newscrawl/dropped/"),
         "invalid_dropped": stats.get("newscrawl/invalid", 0),
         "not_articles": _sum(stats, "newscrawl/not_article/"),
-        "errors": stats.get("newscrawl/errors/network", 0) + stats.get("log_count/ERROR", 0),
+        "errors": stats.get("log_count/ERROR", 0),  # given-up requests are logged as errors too
         "requests": stats.get("downloader/request_count", 0),
         "seconds": round(seconds, 1),
         # Every newscrawl counter, for those who need the why of the numbers above.
@@ -63,8 +68,7 @@ def diagnose(stats: dict[str, Any], reason: str, jsonl_feeds: int) -> tuple[str 
                                   f" pages, {errors} failed requests)")
     # Every article passed to the feeds must be a line in each JSON Lines feed; a feed whose
     # file could not even be opened never reaches our exporter, so count, don't trust.
-    lines = stats.get(LINES_STAT, 0)
-    unwritten = stats.get("item_scraped_count", 0) - (lines // jsonl_feeds if jsonl_feeds else 0)
+    unwritten = stats.get("item_scraped_count", 0) - _written(stats, jsonl_feeds)
     if _sum(stats, "feedexport/failed_count/") or (jsonl_feeds and unwritten > 0):
         return OutputError.reason, f"{unwritten} article(s) could not be written to the output"
     return None, "ok"
