@@ -51,7 +51,7 @@ def unwritable_feed(uri: str) -> str | None:
     if "://" in uri and not uri.startswith("file://"):
         return None
     path = uri.removeprefix("file://").split("%(", 1)[0]
-    directory = Path(path if path.endswith("/") else Path(path).parent or ".")
+    directory = Path(path) if path.endswith("/") else Path(path).parent
     while not directory.exists() and directory != directory.parent:
         directory = directory.parent
     if not directory.is_dir():

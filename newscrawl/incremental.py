@@ -79,12 +79,12 @@ class IncrementalMiddleware:
         since = getattr(self.crawler.spider, "since", None)
         listing = urls.listing_ref(response.url)
         if listing is not None:
-            later = [o for o in outputs if _is_later_page(o, listing)]
-            if not later:
+            later = [_is_later_page(o, listing) for o in outputs]
+            if not any(later):
                 self._reached_end.add(listing.archive)
             elif self._exhausted(outputs, listing, since):
-                self.stats.inc_value("newscrawl/skipped/pages", len(later))
-                outputs = [o for o in outputs if not _is_later_page(o, listing)]
+                self.stats.inc_value("newscrawl/skipped/pages", sum(later))
+                outputs = [o for o, is_later in zip(outputs, later, strict=True) if not is_later]
         return [o for o in outputs if not self._skip(o, since)]
 
     def _skip(self, output: Any, since: str | None) -> bool:

@@ -143,13 +143,13 @@ class BannedbookSpider(Spider):
         logger.warning("giving up on %s after retries: %s", request.url, failure.value)
 
     def _count_not_article(self, url: str, reason: str) -> None:
-        kind = urls.kind(url).value
+        is_article = urls.article_ref(url) is not None
         self.crawler.stats.inc_value(f"newscrawl/not_article/{reason}")
-        if kind == "article":
+        if is_article:
             self.crawler.signals.send_catch_log(article_failed, url=url, reason=reason)
         if reason == "challenge":
             logger.warning("challenge page instead of content at %s", url)
-        elif kind == "article":
+        elif is_article:
             logger.warning("extraction failure (%s) at article URL %s", reason, url)
         else:
             logger.info("no content (%s) at %s", reason, url)

@@ -10,6 +10,7 @@ from typing import IO
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.utils.project import data_path
 
 from newscrawl.errors import AlreadyRunning, StateError
@@ -21,11 +22,9 @@ from newscrawl.state.sqlite import SqliteState
 logger = logging.getLogger(__name__)
 
 
-def redis_url(settings: object) -> str | None:
+def redis_url(settings: BaseSettings) -> str | None:
     """The shared frontier's URL: the Scrapy setting, else the environment variable."""
-    getter = getattr(settings, "get", None)
-    value = getter("NEWSCRAWL_REDIS_URL") if getter else None
-    return value or os.environ.get("NEWSCRAWL_REDIS_URL") or None
+    return settings.get("NEWSCRAWL_REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL") or None
 
 
 class RunLock:
