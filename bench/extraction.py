@@ -19,7 +19,7 @@ from typing import Any
 import lxml.html
 
 from bench.server import ROOT
-from newscrawl.extract import parse_article
+from newscrawl.extraction.extract import parse_article
 from sitecopy import build_site, render
 
 FIXTURE = ROOT / "tests" / "fixtures" / "pages" / "article-2023-03-22"

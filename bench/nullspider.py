@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 
-from newscrawl import urls
+from newscrawl.discovery import urls
 from newscrawl.spiders.bannedbook import BannedbookSpider
 
 # Count article pages so the report can give articles/s for the baseline too.
@@ -31,7 +31,7 @@ class NullSpider(BannedbookSpider):
     # fingerprinter stays: it decides which URLs are one page, so which pages are fetched.
     custom_settings: ClassVar[dict[str, Any]] = {
         "ITEM_PIPELINES": {},
-        "SPIDER_MIDDLEWARES": {"newscrawl.incremental.IncrementalMiddleware": None},
+        "SPIDER_MIDDLEWARES": {"newscrawl.discovery.incremental.IncrementalMiddleware": None},
         "EXTENSIONS": {"newscrawl.report.RunReport": None,
                        "newscrawl.state.keeper.StateKeeper": None},
         "FEEDS": {},

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
-from newscrawl.export import LINES_STAT
+from newscrawl.output.export import LINES_STAT
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
 from newscrawl.state.keeper import StateKeeper
 

@@ -20,8 +20,8 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
-REQUEST_FINGERPRINTER_CLASS = "newscrawl.fingerprint.ArticleFingerprinter"
-SPIDER_MIDDLEWARES = {"newscrawl.incremental.IncrementalMiddleware": 900}
+REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
+SPIDER_MIDDLEWARES = {"newscrawl.discovery.incremental.IncrementalMiddleware": 900}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanPipeline": 100,
     "newscrawl.pipelines.validate.ValidatePipeline": 200,
@@ -31,7 +31,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newscrawl.report.RunReport": 0,  # connected first: its summary sees the state still open
     "newscrawl.state.keeper.StateKeeper": 10,
-    "newscrawl.export.OutputPreflight": 20,
+    "newscrawl.output.export.OutputPreflight": 20,
 }
 LOG_FORMATTER = "newscrawl.logformatter.QuietDrops"
 # No listening sockets on a cron box.
@@ -42,8 +42,8 @@ REMOTE_CONTROL_ENABLED = False
 # neither -o nor -O is given), and none at all when nothing is new.
 NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_EXPORTERS = {
-    "jsonlines": "newscrawl.export.CommittingJsonLinesExporter",
-    "jsonl": "newscrawl.export.CommittingJsonLinesExporter",
+    "jsonlines": "newscrawl.output.export.CommittingJsonLinesExporter",
+    "jsonl": "newscrawl.output.export.CommittingJsonLinesExporter",
 }
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False
@@ -57,4 +57,4 @@ NEWSCRAWL_MAX_ARTICLES = 0
 NEWSCRAWL_MAX_ATTEMPTS = 3  # runs that may refetch an article URL that gave no article
 NEWSCRAWL_REDIS_URL = None
 # Puts the crawl on the shared Redis frontier when NEWSCRAWL_REDIS_URL is set; else a no-op.
-ADDONS = {"newscrawl.frontier.RedisFrontierAddon": 0}
+ADDONS = {"newscrawl.distribution.frontier.RedisFrontierAddon": 0}

@@ -14,7 +14,7 @@ mismatch in the end-to-end tests instead of being copied into the expectation.
   the promo block), distinct, first-seen order. Keyword links (span.wp_keywordlink_affiliate)
   and menu or related-tags links are not tags.
 - body: every <p> of the entry but the byline and p.texttj (so the one after the promo block
-  too), <br> as "\n", white space folded with newscrawl.text.fold, joined by "\n\n".
+  too), <br> as "\n", white space folded with newscrawl.extraction.text.fold, joined by "\n\n".
 - images: one {url (absolute src), caption (folded figcaption text or None)} per figure
   with an <img>; a figure with only a caption gives none.
 - related: ul.op-related-articles links, in order: canonical URL (404 ones included) and the
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newscrawl.text import content_hash, fold, fold_line
+from newscrawl.extraction.text import content_hash, fold, fold_line
 from sitecopy.content import Figure, Para, TagLink, text_of
 from sitecopy.paths import TRADITIONAL
 from sitecopy.words import to_traditional

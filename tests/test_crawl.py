@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from newscrawl import urls
+from newscrawl.discovery import urls
 from sitecopy.model import Site
 from sitecopy.server import SiteServer
 from tests.crawling import SCHEMA, run_crawl

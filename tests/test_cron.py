@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl import urls
+from newscrawl.discovery import urls
 from newscrawl.errors import EXIT_BUSY
 from sitecopy.model import Site, build_site
 from sitecopy.paths import listing_path

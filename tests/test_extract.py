@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.extract import NotAnArticle, is_challenge, parse_article
+from newscrawl.extraction.extract import NotAnArticle, is_challenge, parse_article
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 INDEX: dict[str, str] = json.loads((PAGES / "index.json").read_text(encoding="utf-8"))

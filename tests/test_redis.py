@@ -20,9 +20,9 @@ import pytest
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from newscrawl import urls
+from newscrawl.discovery import urls
+from newscrawl.distribution.frontier import RedisFrontierAddon
 from newscrawl.errors import EXIT_REDIS, FrontierError
-from newscrawl.frontier import RedisFrontierAddon
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import Known
 from newscrawl.state.redis import RedisState, redact
@@ -241,7 +241,7 @@ def test_addon_is_a_no_op_without_a_url(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
     monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "redis://127.0.0.1:1/0")
     RedisFrontierAddon().update_settings(settings)
-    assert settings["SCHEDULER"] == "newscrawl.frontier.RoundScheduler"
+    assert settings["SCHEDULER"] == "newscrawl.distribution.frontier.RoundScheduler"
     assert settings.getbool("SCHEDULER_PERSIST")
 
 
@@ -259,7 +259,8 @@ def test_workers_of_one_machine_get_a_default_output_each() -> None:
 
 
 def test_single_machine_default_does_not_load_redis() -> None:
-    code = ("import sys, newscrawl.frontier, newscrawl.state.keeper, newscrawl.settings;"
+    code = ("import sys, newscrawl.distribution.frontier, newscrawl.state.keeper,"
+            " newscrawl.settings;"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in"
             " ('redis', 'scrapy_redis')))")
     env = {k: v for k, v in os.environ.items() if k != "NEWSCRAWL_REDIS_URL"}

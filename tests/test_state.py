@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from newscrawl.recovery import recover_outputs
+from newscrawl.output.recovery import recover_outputs
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import Known, State
 from newscrawl.state.memory import MemoryState

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawl import urls
-from newscrawl.urls import Kind
+from newscrawl.discovery import urls
+from newscrawl.discovery.urls import Kind
 
 B = "https://www.bannedbook.org"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newscrawl.text import fold, fold_line
+from newscrawl.extraction.text import fold, fold_line
 
 # Zero-width and BOM characters and C0/C1 controls other than the line break.
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\x00-\x09\x0b-\x1f\x7f-\x9f]")

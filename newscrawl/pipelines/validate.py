@@ -9,7 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.text import content_hash
+from newscrawl.extraction.text import content_hash
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """The bannedbook spider: discovers article and listing links and routes pages to the parser.
 
-What to follow is decided by what a URL is (newscrawl.urls), not by where a page
+What to follow is decided by what a URL is (newscrawl.discovery.urls), not by where a page
 puts the link. Which requests a run may skip (known articles, exhausted archives)
-is decided by newscrawl.incremental, not here.
+is decided by newscrawl.discovery.incremental, not here.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newscrawl import __version__, urls
+from newscrawl import __version__
 from newscrawl.article import Article
-from newscrawl.extract import NotAnArticle, is_challenge, parse_article
-from newscrawl.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
+from newscrawl.discovery import urls
+from newscrawl.extraction.extract import NotAnArticle, is_challenge, parse_article
+from newscrawl.extraction.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.signals import article_failed
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class BannedbookSpider(Spider):
         if bad:
             raise ValueError(f"start_urls must be http(s) URLs, not {', '.join(bad)}")
         self.allowed_domains = sorted({urlsplit(url).hostname or "" for url in self.start_urls})
-        # Read by newscrawl.incremental, which decides what this run may skip.
+        # Read by newscrawl.discovery.incremental, which decides what this run may skip.
         self.since = dt.date.fromisoformat(since).isoformat() if since else None
         self.max_articles = int(max_articles) if max_articles else 0
         self.refresh = str(refresh or "").lower() in ("1", "true", "yes")

@@ -14,7 +14,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.project import data_path
 
 from newscrawl.errors import AlreadyRunning, StateError
-from newscrawl.recovery import recover_outputs
+from newscrawl.output.recovery import recover_outputs
 from newscrawl.state.base import State
 from newscrawl.state.memory import MemoryState
 from newscrawl.state.sqlite import SqliteState

@@ -1,7 +1,7 @@
 """Article page -> Article record. Pure: no Scrapy engine, no I/O.
 
 The page is parsed once with lxml and then only read (and pruned) as a tree; every selector
-comes from newscrawl.selectors and is compiled once at import.
+comes from newscrawl.extraction.selectors and is compiled once at import.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from urllib.parse import urljoin
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
-from newscrawl import selectors as sel
 from newscrawl.article import Article, Image, Related
-from newscrawl.text import content_hash, fold, fold_line
-from newscrawl.urls import article_ref, canonical, is_http
+from newscrawl.discovery.urls import article_ref, canonical, is_http
+from newscrawl.extraction import selectors as sel
+from newscrawl.extraction.text import content_hash, fold, fold_line
 
 Reason = Literal["challenge", "not_html", "empty", "not_article_url", "no_title", "no_body"]
 

@@ -16,7 +16,7 @@ Other settings: NEWSCRAWL_REDIS_PREFIX ("newscrawl"), NEWSCRAWL_REDIS_TIMEOUT (5
 NEWSCRAWL_REDIS_ROUND_TTL (86400 s: a round's keys expire that long after its last heartbeat,
 whatever became of its workers).
 
-The round scripts and the keys of a round: newscrawl.rounds.
+The round scripts and the keys of a round: newscrawl.distribution.rounds.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
 
-from newscrawl import rounds
+from newscrawl.distribution import rounds
 from newscrawl.errors import FrontierError
 from newscrawl.state.keeper import redis_url, state_of
 
@@ -57,8 +57,9 @@ class RedisFrontierAddon:
             return
         # Key names come from NEWSCRAWL_REDIS_PREFIX, not from SCHEDULER_QUEUE_KEY and its
         # kin: the round scripts above must know them.
-        settings.set("SCHEDULER", "newscrawl.frontier.RoundScheduler", "addon")
-        settings.set("DUPEFILTER_CLASS", "newscrawl.frontier.FingerprintDupeFilter", "addon")
+        settings.set("SCHEDULER", "newscrawl.distribution.frontier.RoundScheduler", "addon")
+        settings.set("DUPEFILTER_CLASS",
+                     "newscrawl.distribution.frontier.FingerprintDupeFilter", "addon")
         # We delete a round's keys ourselves; scrapy-redis would on every worker's close.
         settings.set("SCHEDULER_PERSIST", True, "addon")
         settings.set("REDIS_URL", url, "addon")  # for scrapy-redis' helpers, if anyone uses them

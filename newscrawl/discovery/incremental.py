@@ -17,7 +17,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from newscrawl import urls
+from newscrawl.discovery import urls
 from newscrawl.report import SUCCESS_REASONS
 from newscrawl.signals import article_failed
 from newscrawl.state.base import State, article_key

@@ -1,6 +1,6 @@
 """Every selector the article parser uses, in one place.
 
-Article pages: XPath 1.0 strings, compiled once by newscrawl.extract; expressions whose
+Article pages: XPath 1.0 strings, compiled once by newscrawl.extraction.extract; expressions whose
 comment says "from X" are evaluated with X as the context node, the others from the document.
 Listing pages: parsel CSS for the spider, at the end.
 What the markup looks like is written down in the project's site notes and shown by
@@ -82,7 +82,8 @@ AUTHOR_ITEMS = "following-sibling::*[1][self::ul]/li"
 # These two are parsel CSS (response.css(...).getall() gives href strings), not XPath.
 
 # Every link a page offers; the spider decides what to follow by what the URL is
-# (newscrawl.urls), not by where the link sits. <link rel=next> is the archive's next page.
+# (newscrawl.discovery.urls), not by where the link sits. <link rel=next> is the archive's
+# next page.
 PAGE_LINKS = "a[href]::attr(href), link[rel~=next]::attr(href)"
 # The articles a listing lists: one div.postlist per article, its <h4> holding the title link
 # and a 阅读全文» link to the same URL (the related-tags block and menu are plain links).

@@ -8,7 +8,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.utils.request import fingerprint
 
-from newscrawl import urls
+from newscrawl.discovery import urls
 
 
 class ArticleFingerprinter:

@@ -1,0 +1,1 @@
+"""Discovery: what a URL is, which requests a run makes, and which it may skip."""

@@ -1,0 +1,1 @@
+"""Distribution: several workers sharing one crawl through Redis (scrapy-redis)."""

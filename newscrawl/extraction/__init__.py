@@ -1,0 +1,1 @@
+"""Extraction: pure functions from a page's bytes and URL to an Article."""
