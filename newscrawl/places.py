@@ -53,6 +53,7 @@ def default_feed(settings: BaseSettings) -> None:
         settings.set("FEEDS", {uri: {"format": "jsonlines"}}, priority="spider")
 
 
-def describe_outputs(settings: BaseSettings) -> list[str]:
-    """The run's outputs as absolute paths (stdout and remote URIs as given)."""
-    return [str(local_path(str(uri)) or uri) for uri in settings.getdict("FEEDS")]
+def describe_outputs(settings: BaseSettings, spider: str) -> list[str]:
+    """The run's outputs as absolute paths, %(name)s filled in (stdout, remote URIs as given)."""
+    uris = [str(uri).replace("%(name)s", spider) for uri in settings.getdict("FEEDS")]
+    return [str(local_path(uri) or uri) for uri in uris]

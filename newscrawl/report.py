@@ -10,11 +10,12 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.output.feeds import EXPORTED_STAT
-from newscrawl.places import describe_outputs
+from newscrawl.places import local_path
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
 from newscrawl.state.keeper import StateKeeper
 
@@ -128,7 +129,13 @@ class RunReport:
         keeper = self.crawler.get_extension(StateKeeper)
         return {"state_dir": str(keeper.state_dir) if keeper and keeper.state_dir else None,
                 "state_created": bool(keeper and keeper.created),
-                "outputs": describe_outputs(self.crawler.settings)}
+                "outputs": self._written_files()}
+
+    def _written_files(self) -> list[str]:
+        """The files this run wrote articles to (none when nothing was new)."""
+        feeds = self.crawler.get_extension(FeedExporter)
+        slots = getattr(feeds, "slots", [])
+        return [str(local_path(slot.uri) or slot.uri) for slot in slots if slot.itemcount]
 
     def _write(self, summary: dict[str, Any]) -> None:
         keeper = self.crawler.get_extension(StateKeeper)

@@ -94,8 +94,9 @@ class StateKeeper:
         except StateError:
             lock.release()
             raise
+        outputs = describe_outputs(settings, crawler.spidercls.name)
         logger.info("newscrawl: state %s (%s), output %s", state_dir,
-                    "new" if created else "continued", ", ".join(describe_outputs(settings)))
+                    "new" if created else "continued", ", ".join(outputs) or "none")
         if created:
             announce(settings, f"new state at {state_dir}: no earlier run's state was there,"
                      " so this run exports every article it finds (the whole archive); if an"
