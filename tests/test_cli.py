@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -110,16 +111,22 @@ def test_help_lists_arguments_settings_and_exit_statuses() -> None:
         assert f"{code:>2}  {meaning}" in done.stdout
 
 
-def test_demo_says_its_faults_and_continues_on_the_second_run(tmp_path: Path) -> None:
+def test_demo_says_its_faults_continues_and_prints_the_readme_numbers(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "sitecopy", "demo", "--articles", "30", "--port", str(port)]
+    command = [sys.executable, "-m", "sitecopy", "demo", "--articles", "200", "--port", str(port)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     runs = [subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=180,
                            check=False, env=env) for _ in range(2)]
     assert [run.returncode for run in runs] == [0, 0], runs[1].stderr[-2000:]
     assert "faults on purpose" in runs[0].stdout and "- cloudflare" in runs[0].stdout
     assert "JSONL written to" in runs[0].stdout
-    assert "new=0" in runs[1].stdout and "nothing new to write" in runs[1].stdout
+    assert "nothing new to write" in runs[1].stdout
     assert "Traceback" not in runs[1].stderr and "Connection refused" not in runs[1].stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = re.search(r"summary: (new=.*?requests=\d+)", runs[0].stdout)
+    second = re.search(r"summary: new=0, .*?requests=(\d+)", runs[1].stdout)
+    assert first and second, runs[1].stdout
+    assert f"summary: {first[1]}," in readme
+    assert f"costs {second[1]} requests" in readme
