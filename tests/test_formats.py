@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -95,3 +97,28 @@ def test_appending_a_document_format_is_refused_before_any_request(
     assert str(existing) in lines[0] and "-O" in lines[0] and "jsonl" in lines[0]
     assert list(server.hits.paths()) == []
     assert existing.read_text(encoding="utf-8") in ("[]", "<items></items>")
+
+
+def test_killed_json_run_counts_nothing_and_the_next_run_exports_all(
+        site: Site, server: SiteServer, tmp_path: Path) -> None:
+    """A JSON array cut by kill -9 is not a document: none of its articles may count."""
+    killed = tmp_path / "killed.json"
+    command = crawl_command(server.base_url + "/bnews/", killed, tmp_path / "state", fmt="json",
+                            settings={"CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+                                      "DOWNLOAD_DELAY": "0.02"})
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline and not (
+            killed.exists() and killed.stat().st_size > 0):
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the run ended before it was killed"
+    with pytest.raises(ValueError):
+        json.loads(killed.read_text("utf-8"))  # torn: no closing bracket
+    rerun = _crawl(server, tmp_path, tmp_path / "rerun.json", "json")
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    ids = _ids(tmp_path / "rerun.json", "json")
+    expected = set(site.expected_records(server.base_url)) - set(site.republished)
+    assert len(ids) == len(set(ids)) and expected <= set(ids)
