@@ -19,8 +19,8 @@ from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
 
 from newscrawl.errors import OutputError, RunError
-from newscrawl.runtime import fail_run
 from newscrawl.output.feeds import ExportLedger
+from newscrawl.runtime import fail_run
 from newscrawl.state.base import State
 from newscrawl.state.keeper import state_of
 

@@ -81,8 +81,10 @@ class StateKeeper:
 
             state: State = RedisState.from_crawler(crawler, url)
             recover_outputs(state)
+            _log_places(crawler, f"Redis (last-run.json in {state_dir})")
             return cls(crawler, state, state_dir, None)
         if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+            _log_places(crawler, "none (NEWSCRAWL_STATE_ENABLED is off)")
             return cls(crawler, MemoryState(), None, None)
         lock = RunLock(state_dir / "run.lock")
         lock.acquire()
@@ -94,9 +96,7 @@ class StateKeeper:
         except StateError:
             lock.release()
             raise
-        outputs = describe_outputs(settings, crawler.spidercls.name)
-        logger.info("newscrawl: state %s (%s), output %s", state_dir,
-                    "new" if created else "continued", ", ".join(outputs) or "none")
+        _log_places(crawler, f"{state_dir} ({'new' if created else 'continued'})")
         if created:
             announce(settings, f"new state at {state_dir}: no earlier run's state was there,"
                      " so this run exports every article it finds (the whole archive); if an"
@@ -120,6 +120,12 @@ class StateKeeper:
         self.state.close()
         if self._lock is not None:
             self._lock.release()
+
+
+def _log_places(crawler: Crawler, state: str) -> None:
+    """The run's first newscrawl log line: where its state and its output are (absolute)."""
+    outputs = describe_outputs(crawler.settings, crawler.spidercls.name)
+    logger.info("newscrawl: state %s, output %s", state, ", ".join(outputs) or "none")
 
 
 def state_of(crawler: Crawler) -> State:
