@@ -12,6 +12,7 @@ be the one its component uses (settings.py or the component's ``settings.get(NAM
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +95,7 @@ class Setting:
     default: Any  # None: unset (the meaning says what that does)
     accepts: Accepts
     meaning: str
+    environment: bool = False  # also read from the environment variable of that name
 
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
@@ -116,7 +118,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "what `-a max_articles=N` sets; 0: no limit"),
     Setting("NEWSCRAWL_REDIS_URL", None, url("redis", "rediss", "unix"),
             "share the crawl through this Redis (docs/redis.md); also read from the"
-            " environment"),
+            " environment", environment=True),
     Setting("NEWSCRAWL_REDIS_PREFIX", "newscrawl", TEXT,
             "first part of every Redis key: `newscrawl:bannedbook:…`"),
     Setting("NEWSCRAWL_REDIS_IDLE_SECONDS", 5.0, seconds(),
@@ -138,6 +140,8 @@ def check_settings(settings: BaseSettings) -> list[str]:
     """
     for setting in SETTINGS.values():
         value = settings.get(setting.name)
+        if value is None and setting.environment:
+            value = os.environ.get(setting.name)
         if value is None:
             continue
         try:
