@@ -15,7 +15,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.output.feeds import EXPORTED_STAT
-from newscrawl.places import local_path
+from newscrawl.places import describe_outputs, local_path
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
 from newscrawl.state.keeper import StateKeeper
 
@@ -129,6 +129,7 @@ class RunReport:
         keeper = self.crawler.get_extension(StateKeeper)
         return {"state_dir": str(keeper.state_dir) if keeper and keeper.state_dir else None,
                 "state_created": bool(keeper and keeper.created),
+                "feeds": describe_outputs(self.crawler.settings, self.crawler.spidercls.name),
                 "outputs": self._written_files()}
 
     def _written_files(self) -> list[str]:

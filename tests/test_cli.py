@@ -84,6 +84,7 @@ def test_run_from_a_subdirectory_uses_the_project_root(
     summary = json.loads((state / "last-run.json").read_text(encoding="utf-8"))
     assert summary["state_dir"] == str(state)
     assert summary["outputs"] == [str(outputs[0].resolve())]
+    assert summary["feeds"] == [str(project.resolve() / "output/bannedbook/%(time)s.jsonl")]
 
 
 def test_failure_line_and_summary_count_failed_requests_alike(tmp_path: Path) -> None:
