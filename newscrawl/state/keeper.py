@@ -79,10 +79,13 @@ class StateKeeper:
         if url:
             from newscrawl.state.redis import RedisState
 
-            state: State = RedisState.from_crawler(crawler, url)
-            recover_outputs(state)
-            _log_places(crawler, f"Redis (last-run.json in {state_dir})")
-            return cls(crawler, state, state_dir, None)
+            redis_state = RedisState.from_crawler(crawler, url)
+            recover_outputs(redis_state)
+            where = f"{redis_state.link.url} keys {redis_state.link.namespace}:*"
+            _log_places(crawler, f"{where} (last-run.json in {state_dir})")
+            if redis_state.link.created:
+                _announce_new(settings, where)
+            return cls(crawler, redis_state, state_dir, None, redis_state.link.created)
         if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
             _log_places(crawler, "none (NEWSCRAWL_STATE_ENABLED is off)")
             return cls(crawler, MemoryState(), None, None)
@@ -98,10 +101,7 @@ class StateKeeper:
             raise
         _log_places(crawler, f"{state_dir} ({'new' if created else 'continued'})")
         if created:
-            announce(settings, f"new state at {state_dir}: no earlier run's state was there,"
-                     " so this run exports every article it finds (the whole archive); if an"
-                     " archive was meant to continue, check NEWSCRAWL_STATE_DIR and the"
-                     " directory the run started in")
+            _announce_new(settings, str(state_dir))
         return cls(crawler, state, state_dir, lock, created)
 
     @staticmethod
@@ -120,6 +120,13 @@ class StateKeeper:
         self.state.close()
         if self._lock is not None:
             self._lock.release()
+
+
+def _announce_new(settings: BaseSettings, where: str) -> None:
+    announce(settings, f"new state at {where}: no earlier run's state was there, so this run"
+             " exports every article it finds (the whole archive); if an archive was meant to"
+             " continue, check NEWSCRAWL_STATE_DIR (NEWSCRAWL_REDIS_URL, _PREFIX) and the"
+             " directory the run started in")
 
 
 def _log_places(crawler: Crawler, state: str) -> None:
