@@ -140,6 +140,8 @@ def check_settings(settings: BaseSettings) -> list[str]:
     """
     for setting in SETTINGS.values():
         value = settings.get(setting.name)
+        if value == "" and setting.default is None:
+            value = None  # `-s NAME=` leaves an optional setting unset, as its component reads it
         if value is None and setting.environment:
             value = os.environ.get(setting.name)
         if value is None:
