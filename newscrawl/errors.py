@@ -5,10 +5,22 @@ from __future__ import annotations
 # Exit statuses: documented in the README; cron mail and wrappers key on them.
 EXIT_OK = 0
 EXIT_FAILED = 1  # crawl failed: site unreachable, only challenge pages, errors
+EXIT_USAGE = 2  # a bad argument or setting, refused before the first request
 EXIT_STATE = 3  # state database corrupt, unreadable or unwritable
 EXIT_OUTPUT = 4  # output not writable, disk full
 EXIT_REDIS = 5  # shared frontier unreachable or lost
 EXIT_BUSY = 75  # another run holds the state dir (EX_TEMPFAIL: try again later)
+
+# What each status means, for `scrapy crawl -h` and docs/cron.md (one line per status).
+EXIT_MEANINGS = {
+    EXIT_OK: "the run finished (possibly with nothing new)",
+    EXIT_FAILED: "the crawl failed: site unreachable, only challenge pages, interrupted",
+    EXIT_USAGE: "a bad argument or setting; refused before the first request",
+    EXIT_STATE: "the state is corrupt, locked, unwritable or not ours",
+    EXIT_OUTPUT: "the output cannot be written; nothing unwritten is marked exported",
+    EXIT_REDIS: "the shared Redis frontier is unreachable or was lost",
+    EXIT_BUSY: "another run is using the state dir (try again later)",
+}
 
 
 class RunError(Exception):
@@ -16,6 +28,13 @@ class RunError(Exception):
 
     exit_code = EXIT_FAILED
     reason = "failed"
+
+
+class BadArgument(RunError):
+    """A spider argument, setting or output the run cannot honour; names it and what is accepted."""
+
+    exit_code = EXIT_USAGE
+    reason = "bad_argument"
 
 
 class StateError(RunError):
@@ -42,7 +61,7 @@ class SiteError(RunError):
     reason = "site_error"
 
 
-ALL = (StateError, AlreadyRunning, OutputError, FrontierError, SiteError, RunError)
+ALL = (BadArgument, StateError, AlreadyRunning, OutputError, FrontierError, SiteError, RunError)
 
 
 def exit_code_for(reason: str | None) -> int:

@@ -10,10 +10,12 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
-from newscrawl.output.export import LINES_STAT
+from newscrawl.output.feeds import EXPORTED_STAT
+from newscrawl.places import describe_outputs, local_path
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
 from newscrawl.state.keeper import StateKeeper
 
@@ -29,15 +31,22 @@ def _sum(stats: dict[str, Any], prefix: str) -> int:
     return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
-def _written(stats: dict[str, Any], jsonl_feeds: int) -> int:
-    """Articles written: a line in every JSON Lines feed; other formats are taken on trust."""
-    if not jsonl_feeds:
-        return stats.get("item_scraped_count", 0)
-    return stats.get(LINES_STAT, 0) // jsonl_feeds
+def _written(stats: dict[str, Any]) -> int:
+    """Articles written by every feed and recorded exported (newscrawl.output.feeds)."""
+    return stats.get(EXPORTED_STAT, 0)
 
 
-def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[str, Any]:
-    exported = _written(stats, jsonl_feeds)
+def failed_requests(stats: dict[str, Any]) -> int:
+    """Requests that gave no page: network errors after retries and HTTP errors.
+
+    The summary's ``failed_requests`` and the failure message count the same thing; the
+    summary's ``errors`` counts error lines in the log (a failed request may log several).
+    """
+    return stats.get("newscrawl/errors/network", 0) + _sum(stats, "newscrawl/not_article/http_")
+
+
+def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
+    exported = _written(stats)
     updated = min(stats.get("newscrawl/updated", 0), exported)
     return {
         "new": exported - updated,
@@ -45,7 +54,8 @@ def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[s
         "duplicates_dropped": _sum(stats, "newscrawl/dropped/"),
         "invalid_dropped": stats.get("newscrawl/invalid", 0),
         "not_articles": _sum(stats, "newscrawl/not_article/"),
-        "errors": stats.get("log_count/ERROR", 0),  # given-up requests are logged as errors too
+        "errors": stats.get("log_count/ERROR", 0),  # error lines logged
+        "failed_requests": failed_requests(stats),
         "requests": stats.get("downloader/request_count", 0),
         "seconds": round(seconds, 1),
         # Every newscrawl counter, for those who need the why of the numbers above.
@@ -53,7 +63,7 @@ def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[s
     }
 
 
-def diagnose(stats: dict[str, Any], reason: str, jsonl_feeds: int) -> tuple[str | None, str]:
+def diagnose(stats: dict[str, Any], reason: str, feeds: int) -> tuple[str | None, str]:
     """The failure reason (None on success) and a sentence for the log."""
     if stats.get(FAILURE_STAT):
         return stats[FAILURE_STAT], stats.get(FAILURE_MESSAGE_STAT, "")
@@ -62,14 +72,12 @@ def diagnose(stats: dict[str, Any], reason: str, jsonl_feeds: int) -> tuple[str 
     # A worker of a shared Redis round may be handed no page at all: the round's count then.
     if not (stats.get("newscrawl/pages_ok") or stats.get("newscrawl/redis/round_pages_ok")):
         challenges = stats.get("newscrawl/not_article/challenge", 0)
-        errors = (stats.get("newscrawl/errors/network", 0)
-                  + _sum(stats, "newscrawl/not_article/http_"))
         return SiteError.reason, (f"no page of the site could be read ({challenges} challenge"
-                                  f" pages, {errors} failed requests)")
-    # Every article passed to the feeds must be a line in each JSON Lines feed; a feed whose
+                                  f" pages, failed_requests={failed_requests(stats)})")
+    # Every article passed to the feeds must have been written by each; a feed whose
     # file could not even be opened never reaches our exporter, so count, don't trust.
-    unwritten = stats.get("item_scraped_count", 0) - _written(stats, jsonl_feeds)
-    if _sum(stats, "feedexport/failed_count/") or (jsonl_feeds and unwritten > 0):
+    unwritten = stats.get("item_scraped_count", 0) - _written(stats)
+    if _sum(stats, "feedexport/failed_count/") or (feeds and unwritten > 0):
         return OutputError.reason, f"{unwritten} article(s) could not be written to the output"
     return None, "ok"
 
@@ -78,39 +86,57 @@ class RunReport:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.started = time.monotonic()
+        self.reason = "interrupted"
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        # After spider_closed: the feeds have closed their files and recorded what they wrote
+        # (a JSON array counts only once stored whole).
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
         return cls(crawler)
 
-    def _jsonl_feeds(self) -> int:
-        feeds = self.crawler.settings.getdict("FEEDS")
-        return sum(options.get("format") in ("jsonl", "jsonlines") for options in feeds.values())
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.reason = reason
+
+    def engine_stopped(self) -> None:
         stats_collector: StatsCollector | None = self.crawler.stats
         assert stats_collector is not None
         stats = stats_collector.get_stats()
-        feeds = self._jsonl_feeds()
-        failure, message = diagnose(stats, reason, feeds)
-        summary = summarize(stats, time.monotonic() - self.started, feeds)
-        summary.update(status="ok" if failure is None else "failed", reason=failure or reason,
-                       message=message, finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                  time.gmtime()))
+        failure, message = diagnose(stats, self.reason,
+                                    len(self.crawler.settings.getdict("FEEDS")))
+        summary = summarize(stats, time.monotonic() - self.started)
+        summary.update(status="ok" if failure is None else "failed",
+                       reason=failure or self.reason, message=message,
+                       finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        summary.update(self._places())
         code = EXIT_OK if failure is None else exit_code_for(failure)
         summary["exit_code"] = code
         stats_collector.set_value(EXIT_STAT, code)
         if failure is not None:
             stats_collector.set_value(FAILURE_MESSAGE_STAT, message)
         line = " ".join(f"{k}={summary[k]}" for k in (
-            "new", "updated", "duplicates_dropped", "invalid_dropped", "errors", "requests",
-            "seconds", "status"))
+            "new", "updated", "duplicates_dropped", "invalid_dropped", "failed_requests",
+            "errors", "requests", "seconds", "status"))
         if failure is None:
             logger.info("newscrawl summary: %s", line)
         else:
             logger.error("newscrawl summary: %s: %s", line, message)
         self._write(summary)
+
+    def _places(self) -> dict[str, Any]:
+        """Where this run kept its state and wrote its output, as absolute paths."""
+        keeper = self.crawler.get_extension(StateKeeper)
+        return {"state_dir": str(keeper.state_dir) if keeper and keeper.state_dir else None,
+                "state_created": bool(keeper and keeper.created),
+                "feeds": describe_outputs(self.crawler.settings, self.crawler.spidercls.name),
+                "outputs": self._written_files()}
+
+    def _written_files(self) -> list[str]:
+        """The files this run wrote articles to (none when nothing was new)."""
+        feeds = self.crawler.get_extension(FeedExporter)
+        slots = getattr(feeds, "slots", [])
+        return [str(local_path(slot.uri) or slot.uri) for slot in slots if slot.itemcount]
 
     def _write(self, summary: dict[str, Any]) -> None:
         keeper = self.crawler.get_extension(StateKeeper)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.errors import RunError
@@ -25,3 +27,13 @@ def fail_run(crawler: Crawler, error: RunError) -> None:
     engine = crawler.engine
     if engine is not None and engine.spider is not None:
         deferred_from_coro(engine.close_spider_async(reason=error.reason))
+
+
+def announce(settings: BaseSettings, message: str) -> None:
+    """Log a warning someone must see; also one line on stderr when LOG_FILE takes the log.
+
+    Cron mails what a run prints on stderr: a typo in a crontab is then seen the first time.
+    """
+    logger.warning("%s", message)
+    if settings.get("LOG_FILE"):
+        print(f"newscrawl: {message}", file=sys.stderr, flush=True)

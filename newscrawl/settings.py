@@ -1,4 +1,4 @@
-"""Scrapy settings of newscrawl. Components document their own NEWSCRAWL_* settings."""
+"""Scrapy settings of newscrawl. Every NEWSCRAWL_* setting is listed in newscrawl/config.py."""
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -38,12 +38,18 @@ LOG_FORMATTER = "newscrawl.logformatter.QuietDrops"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-# Output: one new file per run (the spider adds output/bannedbook/<UTC start>.jsonl when
-# neither -o nor -O is given), and none at all when nothing is new.
+# Output: one new file per run (the spider adds output/bannedbook/<UTC start>.jsonl, under
+# the project root, when neither -o nor -O is given), and none at all when nothing is new.
 NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
+# Every format records what it wrote (newscrawl/output/feeds.py): exactly once in each.
 FEED_EXPORTERS = {
     "jsonlines": "newscrawl.output.export.CommittingJsonLinesExporter",
     "jsonl": "newscrawl.output.export.CommittingJsonLinesExporter",
+    "json": "newscrawl.output.feeds.CommittingJsonExporter",
+    "csv": "newscrawl.output.feeds.CommittingCsvExporter",
+    "xml": "newscrawl.output.feeds.CommittingXmlExporter",
+    "pickle": "newscrawl.output.feeds.CommittingPickleExporter",
+    "marshal": "newscrawl.output.feeds.CommittingMarshalExporter",
 }
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False

@@ -3,7 +3,7 @@
     python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
     python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
     python -m sitecopy faults --articles 40
-    python -m sitecopy demo --articles 200     # serve it and run `scrapy crawl` against it
+    python -m sitecopy demo --articles 200     # serve it on 127.0.0.1:8765 and crawl it
 
 `serve` prints the base URL (one line, flushed) and serves until killed (SIGINT or SIGTERM).
 """
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from sitecopy.demo import run_demo
+from sitecopy.demo import DEFAULT_PORT, run_demo
 from sitecopy.model import build_site
 from sitecopy.paths import SIMPLIFIED, TRADITIONAL
 from sitecopy.server import SiteServer
@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         if name == "serve":
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=0, help="0: any free port")
+        if name == "demo":
+            command.add_argument("--port", type=int, default=DEFAULT_PORT,
+                                 help="fixed, so that a second run continues the first")
         if name == "expected":
             command.add_argument("--base", required=True,
                                  help="the server's base URL, e.g. http://127.0.0.1:8000")
@@ -54,7 +57,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
-        return run_demo(args.articles, args.seed, Path("output/demo"))
+        return run_demo(args.articles, args.seed, Path("output/demo"), port=args.port,
+                        faults=args.faults)
     started = time.perf_counter()
     site = build_site(args.articles, args.seed, faults=args.faults)
     built = time.perf_counter() - started

@@ -43,11 +43,11 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def crawl_command(start_url: str, output: Path, state_dir: Path, *args: str,
-                  settings: dict[str, str] | None = None) -> list[str]:
+def crawl_command(start_url: str, output: Path | str, state_dir: Path, *args: str,
+                  settings: dict[str, str] | None = None, fmt: str = "jsonl") -> list[str]:
     merged = {**FAST, "NEWSCRAWL_STATE_DIR": str(state_dir), **(settings or {})}
     command = [sys.executable, "-m", "scrapy", "crawl", "bannedbook",
-               "-a", f"start_urls={start_url}", "-o", f"{output}:jsonl"]
+               "-a", f"start_urls={start_url}", "-o", f"{output}:{fmt}"]
     for name, value in merged.items():
         command += ["-s", f"{name}={value}"]
     return command + list(args)

@@ -23,6 +23,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.discovery import urls
 from newscrawl.distribution.frontier import RedisFrontierAddon
 from newscrawl.errors import EXIT_REDIS, FrontierError
+from newscrawl.places import default_feed, in_project
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import Known
 from newscrawl.state.redis import RedisState, redact
@@ -248,10 +249,11 @@ def test_addon_is_a_no_op_without_a_url(monkeypatch: pytest.MonkeyPatch) -> None
 def test_workers_of_one_machine_get_a_default_output_each() -> None:
     settings = Settings({"NEWSCRAWL_REDIS_URL": "redis://127.0.0.1:1/0",
                          "NEWSCRAWL_DEFAULT_FEED": "output/%(name)s/%(time)s.jsonl"})
-    settings.set("FEEDS", {"output/%(name)s/%(time)s.jsonl": {"format": "jsonlines"}}, "spider")
+    default_feed(settings)  # as the spider does: under the project root
     RedisFrontierAddon().update_settings(settings)
+    stem = in_project("output/%(name)s/%(time)s")
     assert list(settings.getdict("FEEDS")) == [
-        f"output/%(name)s/%(time)s-{socket.gethostname()}-{os.getpid()}.jsonl"]
+        f"{stem}-{socket.gethostname()}-{os.getpid()}.jsonl"]
     given = Settings({"NEWSCRAWL_REDIS_URL": "redis://127.0.0.1:1/0"})
     given.set("FEEDS", {"mine.jsonl": {"format": "jsonlines"}}, "cmdline")  # -o is left alone
     RedisFrontierAddon().update_settings(given)

@@ -1,7 +1,9 @@
-"""`scrapy crawl` that exits non-zero when the run failed, with a status per cause.
+"""`scrapy crawl` that checks what it was given first and exits non-zero, per cause, on failure.
 
 Scrapy's own crawl command exits 0 whenever the crawler started; cron users need to
-hear about an unreachable site, unusable state or unwritable output.
+hear about an unreachable site, unusable state or unwritable output. And a bad argument,
+setting or output is refused before the first request (exit 2), in one line on stderr,
+whatever LOG_FILE says: logging is not even set up when the check runs.
 """
 
 from __future__ import annotations
@@ -10,22 +12,47 @@ import argparse
 import logging
 import sys
 
+from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from twisted.python.failure import Failure
 
-from newscrawl.errors import EXIT_FAILED, RunError
+from newscrawl.errors import EXIT_FAILED, BadArgument, RunError
+from newscrawl.preflight import check_run, help_text
 from newscrawl.report import EXIT_STAT
-from newscrawl.runtime import FAILURE_MESSAGE_STAT
+from newscrawl.runtime import FAILURE_MESSAGE_STAT, announce
 
 logger = logging.getLogger(__name__)
 
 
+class _HelpFormatter(ScrapyHelpFormatter):
+    """Scrapy's formatter, keeping the line breaks of the epilog's tables."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
 class Command(ScrapyCrawl):
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = _HelpFormatter
+        parser.epilog = help_text()
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        try:
+            self.warnings = check_run(self.settings, args[0] if len(args) == 1 else None,
+                                      opts.spargs)
+        except BadArgument as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            raise SystemExit(exc.exit_code) from None
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("name exactly one spider")
         assert self.crawler_process is not None
+        for warning in getattr(self, "warnings", []):
+            announce(self.settings, warning)
         crawler = self._create_crawler(args[0])
         startup_errors: list[BaseException] = []
         started = self.crawler_process.crawl(crawler, **opts.spargs)

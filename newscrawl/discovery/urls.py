@@ -21,9 +21,10 @@ ENGLISH = "en"
 
 # Path prefix of each language copy of the news section.
 _LANG_PREFIX = {SIMPLIFIED: "/bnews/", TRADITIONAL: "/bnews/zh-tw/", ENGLISH: "/en/bnews/"}
-# `-a lang=` values users type, mapped to the language tag of the record.
+# `-a lang=` values users type, mapped to the language tag of the record. Not "en": the
+# English copy's pages are not the Chinese articles the extractor and schema describe.
 LANG_ARGUMENT = {"zh-cn": SIMPLIFIED, "zh-hans": SIMPLIFIED, "zh-tw": TRADITIONAL,
-                 "zh-hant": TRADITIONAL, "en": ENGLISH}
+                 "zh-hant": TRADITIONAL}
 
 _SEGMENT = r"[A-Za-z0-9_-]+"
 _ARTICLE = re.compile(

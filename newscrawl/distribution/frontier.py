@@ -39,6 +39,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from newscrawl.distribution import rounds
 from newscrawl.errors import FrontierError
+from newscrawl.places import default_feed_uri
 from newscrawl.state.keeper import redis_url, state_of
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class RedisFrontierAddon:
         settings.set("SCHEDULER_PERSIST", True, "addon")
         settings.set("REDIS_URL", url, "addon")  # for scrapy-redis' helpers, if anyone uses them
         settings.set_in_component_priority_dict("EXTENSIONS", RedisFrontier, 20)
-        default, feeds = settings.get("NEWSCRAWL_DEFAULT_FEED"), settings.getdict("FEEDS")
+        default, feeds = default_feed_uri(settings), settings.getdict("FEEDS")
         if default and list(feeds) == [default]:
             # Workers of one machine start in the same second: one default file each, not one
             # file (named by the second) that they would all append to.

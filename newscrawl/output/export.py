@@ -13,15 +13,15 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
 
 from newscrawl.errors import OutputError, RunError
+from newscrawl.output.feeds import ExportLedger
 from newscrawl.runtime import fail_run
-from newscrawl.state.base import State, article_key
+from newscrawl.state.base import State
 from newscrawl.state.keeper import state_of
 
 logger = logging.getLogger(__name__)
@@ -121,11 +121,9 @@ class CommittingJsonLinesExporter(JsonLinesItemExporter):
             self._fail(OutputError(f"cannot write {self._path or 'the output'}: {exc};"
                                    " articles not written stay unexported for the next run"))
             return
-        adapter = ItemAdapter(item)
         try:
-            self._state.record_export(
-                article_key(adapter["language"], adapter["article_id"]),
-                adapter["content_hash"], adapter["version"], self._path, start + len(payload))
+            # Recorded exported once every feed has written it (usually this one alone).
+            ExportLedger.of(self._crawler).written(item, self._path, start + len(payload))
         except RunError as exc:
             self._fail(exc)
             return

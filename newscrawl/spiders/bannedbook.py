@@ -21,10 +21,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newscrawl import __version__
+from newscrawl.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.article import Article
 from newscrawl.discovery import urls
 from newscrawl.extraction.extract import NotAnArticle, is_challenge, parse_article
 from newscrawl.extraction.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
+from newscrawl.places import default_feed
 from newscrawl.signals import article_failed
 
 logger = logging.getLogger(__name__)
@@ -34,32 +36,23 @@ DEFAULT_SITE = "https://www.bannedbook.org/"
 ARTICLE_PRIORITY = 10
 
 
-def _comma_list(value: str | list[str] | None) -> list[str]:
-    if isinstance(value, list):
-        return value
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
 class BannedbookSpider(Spider):
     name = "bannedbook"
+    # Called by the crawl command before the first request (newscrawl.preflight).
+    check_arguments = staticmethod(parse_arguments)
 
-    def __init__(self, start_urls: str | list[str] | None = None, lang: str | None = None,
-                 since: str | None = None, max_articles: str | int | None = None,
-                 refresh: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
+        # Parsed by newscrawl.arguments (the crawl command checked them before the crawl).
+        given = {name: kwargs.pop(name) for name in list(kwargs) if name in ARGUMENTS}
+        args = parse_arguments(given)
         super().__init__(**kwargs)
-        if (lang or "zh-cn").lower() not in urls.LANG_ARGUMENT:
-            raise ValueError(f"lang={lang!r}: use one of {', '.join(urls.LANG_ARGUMENT)}")
-        self.language = urls.LANG_ARGUMENT[(lang or "zh-cn").lower()]
-        self.start_urls = _comma_list(start_urls) or [
-            urls.section_url(DEFAULT_SITE, self.language)]
-        bad = [url for url in self.start_urls if not urls.is_http(url)]
-        if bad:
-            raise ValueError(f"start_urls must be http(s) URLs, not {', '.join(bad)}")
+        self.language = args["lang"] or urls.LANG_ARGUMENT[DEFAULT_LANG]
+        self.start_urls = args["start_urls"] or [urls.section_url(DEFAULT_SITE, self.language)]
         self.allowed_domains = sorted({urlsplit(url).hostname or "" for url in self.start_urls})
         # Read by newscrawl.discovery.incremental, which decides what this run may skip.
-        self.since = dt.date.fromisoformat(since).isoformat() if since else None
-        self.max_articles = int(max_articles) if max_articles else 0
-        self.refresh = str(refresh or "").lower() in ("1", "true", "yes")
+        self.since = args["since"]
+        self.max_articles = args["max_articles"] or 0
+        self.refresh = bool(args["refresh"])
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -68,9 +61,7 @@ class BannedbookSpider(Spider):
         settings.set("USER_AGENT", f"newscrawl/{__version__} (news archiver;"
                      f" +{settings['NEWSCRAWL_CONTACT_URL']})", priority="spider")
         # A default in settings.py would be merged with -o, writing every article twice.
-        if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_DEFAULT_FEED"):
-            settings.set("FEEDS", {settings["NEWSCRAWL_DEFAULT_FEED"]: {"format": "jsonlines"}},
-                         priority="spider")
+        default_feed(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BannedbookSpider:

@@ -11,10 +11,11 @@ from typing import IO
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
-from scrapy.utils.project import data_path
 
 from newscrawl.errors import AlreadyRunning, StateError
 from newscrawl.output.recovery import recover_outputs
+from newscrawl.places import describe_outputs, in_project
+from newscrawl.runtime import announce
 from newscrawl.state.base import State
 from newscrawl.state.memory import MemoryState
 from newscrawl.state.sqlite import SqliteState
@@ -61,10 +62,11 @@ class StateKeeper:
     """Opens the state before anything else of the run runs; other components ask it for it."""
 
     def __init__(self, crawler: Crawler, state: State, state_dir: Path | None,
-                 lock: RunLock | None) -> None:
+                 lock: RunLock | None, created: bool = False) -> None:
         self.crawler = crawler
         self.state = state
         self.state_dir = state_dir
+        self.created = created  # no state existed at state_dir: this run began one
         self._lock = lock
         # engine_stopped comes after the feed exporter has closed its files (spider_closed).
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -77,24 +79,35 @@ class StateKeeper:
         if url:
             from newscrawl.state.redis import RedisState
 
-            state: State = RedisState.from_crawler(crawler, url)
-            recover_outputs(state)
-            return cls(crawler, state, state_dir, None)
+            redis_state = RedisState.from_crawler(crawler, url)
+            recover_outputs(redis_state)
+            where = f"{redis_state.link.url} keys {redis_state.link.namespace}:*"
+            _log_places(crawler, f"{where} (last-run.json in {state_dir})")
+            if redis_state.link.created:
+                _announce_new(settings, where)
+            return cls(crawler, redis_state, state_dir, None, redis_state.link.created)
         if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+            _log_places(crawler, "none (NEWSCRAWL_STATE_ENABLED is off)")
             return cls(crawler, MemoryState(), None, None)
         lock = RunLock(state_dir / "run.lock")
         lock.acquire()
+        database = state_dir / "state.sqlite3"
+        created = not database.exists()
         try:
-            state = SqliteState(state_dir / "state.sqlite3")
+            state = SqliteState(database)
             recover_outputs(state)
         except StateError:
             lock.release()
             raise
-        return cls(crawler, state, state_dir, lock)
+        _log_places(crawler, f"{state_dir} ({'new' if created else 'continued'})")
+        if created:
+            _announce_new(settings, str(state_dir))
+        return cls(crawler, state, state_dir, lock, created)
 
     @staticmethod
     def _state_dir(configured: str | None) -> Path:
-        path = Path(configured) if configured else Path(data_path("newscrawl", createdir=False))
+        # Relative to the project root, as the default output (newscrawl.config.project_root).
+        path = in_project(configured or ".scrapy/newscrawl")
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -107,6 +120,19 @@ class StateKeeper:
         self.state.close()
         if self._lock is not None:
             self._lock.release()
+
+
+def _announce_new(settings: BaseSettings, where: str) -> None:
+    announce(settings, f"new state at {where}: no earlier run's state was there, so this run"
+             " exports every article it finds (the whole archive); if an archive was meant to"
+             " continue, check NEWSCRAWL_STATE_DIR (NEWSCRAWL_REDIS_URL, _PREFIX) and the"
+             " directory the run started in")
+
+
+def _log_places(crawler: Crawler, state: str) -> None:
+    """The run's first newscrawl log line: where its state and its output are (absolute)."""
+    outputs = describe_outputs(crawler.settings, crawler.spidercls.name)
+    logger.info("newscrawl: state %s, output %s", state, ", ".join(outputs) or "none")
 
 
 def state_of(crawler: Crawler) -> State:

@@ -102,6 +102,7 @@ class RedisLink:
         self.worker = f"{self.host}:{os.getpid()}:{secrets.token_hex(3)}"
         self.worker_ttl = worker_ttl
         self.lost: FrontierError | None = None
+        self.created = False  # this worker found no keys under the namespace: a new state
 
     @classmethod
     def connect(cls, crawler: Crawler, url: str) -> RedisLink:
@@ -120,7 +121,7 @@ class RedisLink:
                 retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2))
             link = cls(crawler, client, url, f"{prefix}:{spider}", ttl)
             client.ping()
-            client.setnx(link.key("layout"), LAYOUT)
+            link.created = bool(client.setnx(link.key("layout"), LAYOUT))
             layout = client.get(link.key("layout"))
         except (redis.RedisError, ValueError) as exc:
             raise FrontierError(

@@ -1,0 +1,179 @@
+"""The one list of newscrawl's settings: name, default, what is accepted, what it means.
+
+The crawl command validates every ``NEWSCRAWL_*`` setting against this registry before the
+first request (a bad value: exit status 2 and one line on stderr), warns about unknown
+``NEWSCRAWL_*`` names with the closest known one, renders ``scrapy crawl -h`` from it, and
+docs/settings.md is generated from it (``python -m newscrawl.config``; a test checks it).
+
+Adding a setting is one ``Setting(...)`` line in SETTINGS below; the default given there must
+be the one its component uses (settings.py or the component's ``settings.get(NAME, default)``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+
+from newscrawl.errors import BadArgument
+
+
+class Accepts:
+    """A validator: parses a value given as text (``-s``) or typed (settings.py).
+
+    ``parse`` raises ValueError when the value is not accepted; ``text`` says what is, for
+    the one-line error and the docs.
+    """
+
+    def __init__(self, text: str, parse: Callable[[Any], Any]) -> None:
+        self.text = text
+        self.parse = parse
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError
+
+
+def whole(minimum: int) -> Accepts:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError
+        number = int(str(value).strip())
+        if number < minimum:
+            raise ValueError
+        return number
+    return Accepts(f"a whole number ≥ {minimum}", parse)
+
+
+def seconds(minimum: float = 0.0) -> Accepts:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(str(value).strip())
+        if not number > minimum:
+            raise ValueError
+        return number
+    return Accepts(f"a number of seconds > {minimum:g}", parse)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError
+    return value
+
+
+def url(*schemes: str) -> Accepts:
+    def parse(value: Any) -> str:
+        if urlsplit(_text(value)).scheme not in schemes:
+            raise ValueError
+        return value
+    return Accepts(f"a URL ({', '.join(schemes)})", parse)
+
+
+BOOLEAN = Accepts("1/0, true/false, yes/no", _boolean)
+TEXT = Accepts("a non-empty text", _text)
+PATH = Accepts("a directory path (relative: to the project root)", _text)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any  # None: unset (the meaning says what that does)
+    accepts: Accepts
+    meaning: str
+    environment: bool = False  # also read from the environment variable of that name
+
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in (
+    Setting("NEWSCRAWL_STATE_DIR", None, PATH,
+            "where everything kept between runs lives; unset: .scrapy/newscrawl in the project"
+            " root"),
+    Setting("NEWSCRAWL_STATE_ENABLED", True, BOOLEAN,
+            "false: remember nothing between runs (every run exports everything it finds)"),
+    Setting("NEWSCRAWL_CONTACT_URL", "https://github.com/newscrawl/newscrawl#contact",
+            url("http", "https", "mailto"),
+            "put in the User-Agent `newscrawl/0.1 (news archiver; +URL)`; set your own"),
+    Setting("NEWSCRAWL_MAX_ATTEMPTS", 3, whole(1),
+            "runs that refetch an article URL that gave no article before giving up"),
+    Setting("NEWSCRAWL_FSYNC", False, BOOLEAN,
+            "fsync each JSON Lines line (survives power loss, not only a killed process)"),
+    Setting("NEWSCRAWL_DEFAULT_FEED", "output/%(name)s/%(time)s.jsonl", TEXT,
+            "the output when neither -o nor -O is given (relative: to the project root)"),
+    Setting("NEWSCRAWL_REFRESH", False, BOOLEAN, "what `-a refresh=1` sets"),
+    Setting("NEWSCRAWL_MAX_ARTICLES", 0, whole(0),
+            "what `-a max_articles=N` sets; 0: no limit"),
+    Setting("NEWSCRAWL_REDIS_URL", None, url("redis", "rediss", "unix"),
+            "share the crawl through this Redis (docs/redis.md); also read from the"
+            " environment", environment=True),
+    Setting("NEWSCRAWL_REDIS_PREFIX", "newscrawl", TEXT,
+            "first part of every Redis key: `newscrawl:bannedbook:…`"),
+    Setting("NEWSCRAWL_REDIS_IDLE_SECONDS", 5.0, seconds(),
+            "how long the round's queue must stay empty, every worker idle, before a worker"
+            " exits"),
+    Setting("NEWSCRAWL_REDIS_WORKER_TTL", 15.0, seconds(),
+            "a worker whose heartbeat (every second) is this old is dead"),
+    Setting("NEWSCRAWL_REDIS_TIMEOUT", 5.0, seconds(),
+            "seconds a Redis call may go unanswered; tried three times, then Redis is lost"),
+    Setting("NEWSCRAWL_REDIS_ROUND_TTL", 86400, whole(1),
+            "seconds after its last heartbeat a round's keys expire, whatever happened"),
+)}
+
+
+def check_settings(settings: BaseSettings) -> list[str]:
+    """Validate every registered setting that has a value; return warnings for unknown names.
+
+    Raises BadArgument naming the first setting whose value is not accepted.
+    """
+    for setting in SETTINGS.values():
+        value = settings.get(setting.name)
+        if value == "" and setting.default is None:
+            value = None  # `-s NAME=` leaves an optional setting unset, as its component reads it
+        if value is None and setting.environment:
+            value = os.environ.get(setting.name)
+        if value is None:
+            continue
+        try:
+            setting.accepts.parse(value)
+        except (ValueError, TypeError):
+            raise BadArgument(f"bad setting {setting.name}={value!r}: expected"
+                              f" {setting.accepts.text}") from None
+    return [unknown_setting(name) for name in sorted(settings_names(settings))
+            if name.startswith("NEWSCRAWL_") and name not in SETTINGS]
+
+
+def settings_names(settings: BaseSettings) -> Iterable[str]:
+    return [str(name) for name in settings]
+
+
+def unknown_setting(name: str) -> str:
+    """The warning for a NEWSCRAWL_* name no component reads."""
+    close = difflib.get_close_matches(name, SETTINGS, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"unknown setting {name}{hint}: it is ignored"
+
+
+def settings_markdown() -> str:
+    """The table of docs/settings.md."""
+    lines = ["| setting | default | accepted | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS.values():
+        default = "unset" if s.default is None else f"`{s.default}`"
+        lines.append(f"| `{s.name}` | {default} | {s.accepts.text} | {s.meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")

@@ -1,0 +1,59 @@
+"""One place for a run: state and default output resolve against the project root.
+
+The project root is the directory of the project's scrapy.cfg, found upwards from the current
+directory as Scrapy finds the project (the current directory when there is none), so a run
+started from a subdirectory continues the same archive. Paths given with -o are the user's own
+and stay relative to the current directory, as in any command.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+from scrapy.utils.conf import closest_scrapy_cfg
+
+
+def project_root() -> Path:
+    """Where state and default output live: the directory of the project's scrapy.cfg.
+
+    Found upwards from the current directory, as Scrapy finds the project; the current
+    directory when there is none. Running from a subdirectory continues the same archive.
+    """
+    cfg = closest_scrapy_cfg()
+    return Path(cfg).resolve().parent if cfg else Path.cwd().resolve()
+
+
+def in_project(path: str | os.PathLike[str]) -> Path:
+    """An absolute path: ``path`` as given if absolute, else under the project root."""
+    given = Path(path).expanduser()
+    return given if given.is_absolute() else project_root() / given
+
+
+def local_path(uri: str) -> Path | None:
+    """The absolute local path a feed URI writes to; None for stdout and remote storage."""
+    if uri in ("-", "stdout:") or ("://" in uri and not uri.startswith("file://")):
+        return None
+    return Path(uri.removeprefix("file://")).expanduser().resolve()
+
+
+def default_feed_uri(settings: BaseSettings) -> str | None:
+    """NEWSCRAWL_DEFAULT_FEED made absolute against the project root (None when unset)."""
+    default = settings.get("NEWSCRAWL_DEFAULT_FEED")
+    if not default:
+        return None
+    return default if "://" in default else str(in_project(default))
+
+
+def default_feed(settings: BaseSettings) -> None:
+    """Add the default JSON Lines output when neither -o nor -O gave one (spider priority)."""
+    uri = default_feed_uri(settings)
+    if uri and not settings.getdict("FEEDS"):
+        settings.set("FEEDS", {uri: {"format": "jsonlines"}}, priority="spider")
+
+
+def describe_outputs(settings: BaseSettings, spider: str) -> list[str]:
+    """The run's outputs as absolute paths, %(name)s filled in (stdout, remote URIs as given)."""
+    uris = [str(uri).replace("%(name)s", spider) for uri in settings.getdict("FEEDS")]
+    return [str(local_path(uri) or uri) for uri in uris]

@@ -1,0 +1,77 @@
+"""The settings registry is complete, agrees with settings.py, and docs/settings.md shows it."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from scrapy.settings import Settings
+
+import newscrawl.settings as project_settings
+from newscrawl.arguments import ARGUMENTS, parse_arguments
+from newscrawl.article import Article
+from newscrawl.config import SETTINGS, check_settings, settings_markdown
+from newscrawl.errors import BadArgument
+from tests.crawling import ROOT
+
+
+def test_every_setting_the_code_reads_is_registered() -> None:
+    named = {name for path in (ROOT / "newscrawl").rglob("*.py")
+             for name in re.findall(r"\bNEWSCRAWL_[A-Z_]*[A-Z]\b", path.read_text("utf-8"))}
+    assert named - set(SETTINGS) == set(), "add a Setting(...) line to newscrawl/config.py"
+
+
+def test_registered_defaults_are_those_of_settings_py() -> None:
+    for name, setting in SETTINGS.items():
+        if hasattr(project_settings, name):
+            assert getattr(project_settings, name) == setting.default, name
+
+
+def test_docs_list_every_setting() -> None:
+    docs = (ROOT / "docs" / "settings.md").read_text("utf-8")
+    assert settings_markdown() in docs, "regenerate with: python -m newscrawl.config"
+
+
+def test_defaults_are_accepted_and_typos_get_the_closest_name() -> None:
+    settings = Settings({name: s.default for name, s in SETTINGS.items()})
+    settings.set("NEWSCRAWL_FSNYC", "1")
+    assert check_settings(settings) == [
+        "unknown setting NEWSCRAWL_FSNYC (did you mean NEWSCRAWL_FSYNC?): it is ignored"]
+
+
+@pytest.mark.parametrize(("given", "parsed"), [
+    ({"lang": "ZH-TW"}, {"lang": "zh-Hant"}),
+    ({"since": "2023-03-01"}, {"since": "2023-03-01"}),
+    ({"max_articles": "7"}, {"max_articles": 7}),
+    ({"refresh": "yes"}, {"refresh": True}),
+    ({"start_urls": "http://a/bnews/, https://b/"}, {"start_urls": ["http://a/bnews/",
+                                                                     "https://b/"]}),
+])
+def test_arguments_parse(given: dict[str, str], parsed: dict[str, object]) -> None:
+    assert {k: v for k, v in parse_arguments(given).items() if v is not None} == parsed
+
+
+@pytest.mark.parametrize("given", [{"lang": "en"}, {"max_articles": "0"}, {"refresh": "maybe"},
+                                   {"start_urls": "ftp://a/"}, {"since": "2023-13-01"}])
+def test_arguments_refused(given: dict[str, str]) -> None:
+    with pytest.raises(BadArgument, match=f"-a {next(iter(given))}="):
+        parse_arguments(given)
+
+
+def test_record_docs_list_fields_in_output_order() -> None:
+    docs = (ROOT / "docs" / "record.md").read_text("utf-8")
+    table = re.findall(r"^\| `([a-z_]+)` \|", docs, flags=re.MULTILINE)
+    assert table == [field.name for field in dataclasses.fields(Article)]
+
+
+def test_readme_lists_every_argument() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for name in ARGUMENTS:
+        assert f"`{name}=" in readme, name
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    command = next(line for line in readme.splitlines() if line.endswith(".venv/bin/pytest"))
+    assert command in (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
