@@ -21,6 +21,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
+# WARC capture (newscrawl/capture/warc.py): past Scrapy's own, closest to the wire.
+DOWNLOADER_MIDDLEWARES = {"newscrawl.capture.warc.WarcCapture": 950}
+NEWSCRAWL_WARC_DIR = "output/%(name)s/warc/"  # empty: no capture
 SPIDER_MIDDLEWARES = {"newscrawl.discovery.incremental.IncrementalMiddleware": 900}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanPipeline": 100,
