@@ -8,6 +8,7 @@ EXIT_FAILED = 1  # crawl failed: site unreachable, only challenge pages, errors
 EXIT_STATE = 3  # state database corrupt, unreadable or unwritable
 EXIT_OUTPUT = 4  # output not writable, disk full
 EXIT_REDIS = 5  # shared frontier unreachable or lost
+EXIT_DRIFT = 6  # the site's markup changed: fields or extraction collapsed (quality/drift.py)
 EXIT_BUSY = 75  # another run holds the state dir (EX_TEMPFAIL: try again later)
 
 
@@ -42,7 +43,13 @@ class SiteError(RunError):
     reason = "site_error"
 
 
-ALL = (StateError, AlreadyRunning, OutputError, FrontierError, SiteError, RunError)
+class MarkupDrift(RunError):
+    exit_code = EXIT_DRIFT
+    reason = "markup_drift"
+
+
+ALL = (StateError, AlreadyRunning, OutputError, FrontierError, SiteError, MarkupDrift,
+       RunError)
 
 
 def exit_code_for(reason: str | None) -> int:

@@ -15,6 +15,7 @@ from scrapy.statscollectors import StatsCollector
 from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.output.export import LINES_STAT
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
+from newscrawl.signals import run_ending
 from newscrawl.state.keeper import StateKeeper
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class RunReport:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector: StatsCollector | None = self.crawler.stats
         assert stats_collector is not None
+        self.crawler.signals.send_catch_log(run_ending, reason=reason)
         stats = stats_collector.get_stats()
         feeds = self._jsonl_feeds()
         failure, message = diagnose(stats, reason, feeds)

@@ -35,6 +35,7 @@ EXTENSIONS = {
     "newscrawl.report.RunReport": 0,  # connected first: its summary sees the state still open
     "newscrawl.state.keeper.StateKeeper": 10,
     "newscrawl.output.export.OutputPreflight": 20,
+    "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed
 }
 LOG_FORMATTER = "newscrawl.logformatter.QuietDrops"
 # No listening sockets on a cron box.

@@ -1,1 +1,1 @@
-"""What was fetched: kept as WARC (warc.py), re-read (replay.py), watched for drift (drift.py)."""
+"""What was fetched: kept as WARC records (warc.py) and read back for reparse (replay.py)."""
