@@ -105,12 +105,19 @@ def request_headers(request: Request) -> StatusAndHeaders:
                             is_http_request=True)
 
 
-def warc_path(directory: Path, started: dt.datetime, shared: bool) -> Path:
-    """``<UTC start>.warc.gz``; workers of a shared crawl add host and pid, as for the JSONL."""
+def open_new_warc(directory: Path, started: dt.datetime, shared: bool) -> io.BufferedWriter:
+    """A new ``<UTC start>.warc.gz``, ``-2``, ``-3``... added when a run of the same second
+    has one; workers of a shared crawl add host and pid, as for the JSONL. Raises OSError."""
     name = started.strftime("%Y-%m-%dT%H-%M-%SZ")
     if shared:
         name += f"-{socket.gethostname()}-{os.getpid()}"
-    return directory / (name + WARC_SUFFIX)
+    for attempt in range(1, 100):
+        suffix = f"-{attempt}" if attempt > 1 else ""
+        try:
+            return (directory / f"{name}{suffix}{WARC_SUFFIX}").open("xb")
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{directory / name}{WARC_SUFFIX} and 98 more exist")
 
 
 class WarcCapture:
@@ -149,9 +156,9 @@ class WarcCapture:
         started = dt.datetime.now(dt.timezone.utc)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self.path = warc_path(self.directory, started,
-                                  bool(redis_url(self.crawler.settings))).resolve()
-            self._file = self.path.open("xb")
+            self._file = open_new_warc(self.directory, started,
+                                       bool(redis_url(self.crawler.settings)))
+            self.path = Path(self._file.name).resolve()
         except OSError as exc:
             self._fail(OutputError(f"cannot create a WARC file in {self.directory}: {exc}"))
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -25,10 +26,13 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("name exactly one spider")
+        self.exitcode = self.run_crawler(self._create_crawler(args[0]), opts.spargs)
+
+    def run_crawler(self, crawler: Any, spargs: dict[str, Any]) -> int:
+        """Run one crawler to its end; the exit status (also used by `scrapy reparse`)."""
         assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
         startup_errors: list[BaseException] = []
-        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        started = self.crawler_process.crawl(crawler, **spargs)
         if hasattr(started, "addErrback"):  # a Deferred (Twisted CrawlerProcess)
             started.addErrback(lambda failure: startup_errors.append(_exception(failure)))
         self.crawler_process.start()
@@ -36,7 +40,7 @@ class Command(ScrapyCrawl):
             error = started.exception()  # an asyncio Task; reading it also silences asyncio
             if error is not None:
                 startup_errors.append(error)
-        self.exitcode = self._exit_code(crawler, startup_errors)
+        return self._exit_code(crawler, startup_errors)
 
     @staticmethod
     def _exit_code(crawler: object, startup_errors: list[BaseException]) -> int:
