@@ -143,3 +143,25 @@ def test_capture_killed_mid_run_reads_whole_after_the_next_run_starts(tmp_path: 
         assert killed.stat().st_size == whole
         records = read_warcs(tmp_path / "warc")  # raises on any unreadable record
         assert sum(r["file"] == killed.name for r in records) > 10
+
+
+def test_capture_that_cannot_be_written_fails_the_run_with_the_output_status(
+        server: SiteServer, tmp_path: Path) -> None:
+    """A file size limit answers writes past it with EFBIG, as a full disk with ENOSPC."""
+    import resource
+
+    from newscrawl.errors import EXIT_OUTPUT
+
+    limit = 100_000
+    command = crawl_command(server.base_url + "/bnews/", Path("/dev/null"), tmp_path / "state",
+                            settings={"NEWSCRAWL_STATE_ENABLED": "False",
+                                      "NEWSCRAWL_WARC_DIR": str(tmp_path / "warc")})
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert done.returncode == EXIT_OUTPUT, done.stderr[-2000:]
+    assert "cannot write the WARC file" in done.stderr
+    [capture] = (tmp_path / "warc").glob("*.warc.gz")
+    assert 0 < capture.stat().st_size <= limit
+    assert whole_members_end(capture) == capture.stat().st_size, "the partial record is cut"
+    assert len(read_warcs(tmp_path / "warc")) > 3
