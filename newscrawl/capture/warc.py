@@ -50,7 +50,9 @@ from newscrawl.capture.members import gzip_member
 from newscrawl.errors import OutputError, RunError
 from newscrawl.output.recovery import WARC_SUFFIX
 from newscrawl.runtime import fail_run
-from newscrawl.state.keeper import redis_url, state_of
+from newscrawl.state.base import State
+from newscrawl.state.keeper import StateKeeper, redis_url
+from newscrawl.state.memory import MemoryState
 
 DEFAULT_WARC_DIR = "output/%(name)s/warc/"
 DEFAULT_GZIP_LEVEL = 6  # chosen by bench/capture.py: see docs/warc.md
@@ -138,6 +140,7 @@ class WarcCapture:
         self.path: Path | None = None
         self._file: io.BufferedWriter | None = None
         self._failed = False
+        self._state: State | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -152,6 +155,15 @@ class WarcCapture:
         directory = Path(str(configured) % {"name": crawler.spidercls.name})
         return cls(crawler, directory, level)
 
+    @property
+    def state(self) -> State:
+        """The run's state; without newscrawl's StateKeeper (a bare spider), one of its own:
+        revisits within the run only, and no journal to repair a killed run's file by."""
+        if self._state is None:
+            keeper = self.crawler.get_extension(StateKeeper)
+            self._state = keeper.state if keeper is not None else MemoryState()
+        return self._state
+
     def spider_opened(self, spider: Spider) -> None:
         started = dt.datetime.now(dt.timezone.utc)
         try:
@@ -164,7 +176,7 @@ class WarcCapture:
             return
         try:
             # Journaled before the first record: a killed run's torn tail is cut next run.
-            state_of(self.crawler).open_output(str(self.path), 0)
+            self.state.open_output(str(self.path), 0)
         except RunError as exc:
             self._fail(exc)
             return
@@ -184,7 +196,7 @@ class WarcCapture:
         return response
 
     def _capture(self, request: Request, response: Response) -> None:
-        state = state_of(self.crawler)
+        state = self.state
         writer = WARCWriter(None, gzip=False, warc_version="1.1")
         date = warc_date(dt.datetime.now(dt.timezone.utc))
         digest = payload_digest(response.body)
@@ -267,4 +279,4 @@ class WarcCapture:
             self._fail(OutputError(f"cannot write the WARC file {self.path}: {exc}"))
             return
         if not self._failed:
-            state_of(self.crawler).close_output(str(self.path))
+            self.state.close_output(str(self.path))
