@@ -85,6 +85,13 @@ def test_every_fetch_is_captured_and_reparse_gives_the_crawls_records(
     dates = {r["uri"]: r["warc"]["WARC-Date"][:19] for r in answers}
     assert all(r["crawled_at"] == dates[r["url"]] + "+00:00" for r in reparsed)
 
+    stateless, latest = reparse(tmp_path, "stateless", *sorted((tmp_path / "warc").iterdir()),
+                                settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+    assert stateless.returncode == 0, stateless.stderr[-2000:]
+    assert _without_crawled_at(latest) == _without_crawled_at(run.records)
+    missing, _ = reparse(tmp_path, "missing", tmp_path / "no-such.warc.gz")
+    assert missing.returncode == 2 and "no such WARC file" in missing.stderr
+
     # Into the crawl's own state: every text is unchanged, nothing is written.
     again, rewritten = reparse(tmp_path, "same", tmp_path / "warc",
                                settings={"NEWSCRAWL_STATE_DIR": str(run.state_dir)})

@@ -13,8 +13,9 @@ import argparse
 
 from scrapy.exceptions import UsageError
 
-from newscrawl.capture.replay import ReparseSpider
+from newscrawl.capture.replay import ReparseSpider, warc_files
 from newscrawl.commands.crawl import Command as CrawlCommand
+from newscrawl.output.recovery import WARC_SUFFIX
 
 
 class Command(CrawlCommand):
@@ -27,6 +28,13 @@ class Command(CrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("name at least one .warc.gz file or directory of them")
+        try:
+            files = warc_files(args)
+        except FileNotFoundError as exc:
+            raise UsageError(str(exc)) from exc
+        if not files:
+            raise UsageError(f"no {WARC_SUFFIX} file in {' '.join(args)}")
         assert self.crawler_process is not None
         crawler = self.crawler_process.create_crawler(ReparseSpider)
-        self.exitcode = self.run_crawler(crawler, {**opts.spargs, "warc_paths": args})
+        paths = [str(file) for file in files]
+        self.exitcode = self.run_crawler(crawler, {**opts.spargs, "warc_paths": paths})
