@@ -2,7 +2,9 @@
 
 - an article exported by an earlier run (unless the run refreshes);
 - an article dated before ``-a since`` (the URL carries the date);
-- an article that gave no article NEWSCRAWL_MAX_ATTEMPTS times (a dead related link);
+- an article that gave no article NEWSCRAWL_MAX_ATTEMPTS times (a dead related link); a run's
+  failures are counted at its end, and not at all when it raised the markup-drift alarm
+  (newscrawl/quality/drift.py): the parser failed then, not the page;
 - the later pages of a listing whose page shows only such articles. Known articles
   end a walk only in an archive a finished earlier run paged to its end, so a run
   killed mid-walk does not leave its deeper pages unvisited for good.
