@@ -213,10 +213,10 @@ class WarcCapture:
                 response.url, digest, earlier.uri, earlier.date,
                 http_headers=response_headers(response), warc_headers_dict=headers)
         else:
-            record = writer.create_warc_record(
+            record = writer.create_warc_record(  # the digest given: warcio skips its own pass
                 response.url, "response", payload=io.BytesIO(response.body),
                 length=len(response.body), http_headers=response_headers(response),
-                warc_headers_dict=headers)
+                warc_headers_dict={**headers, "WARC-Payload-Digest": digest})
         body = io.BytesIO(request.body or b"")
         sent = writer.create_warc_record(
             request.url, "request", payload=body, length=len(request.body or b""),
