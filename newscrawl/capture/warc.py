@@ -82,13 +82,16 @@ def _pairs(headers: Any) -> list[tuple[str, str]]:
 
 def response_headers(response: Response) -> StatusAndHeaders:
     """The response's status line and headers, marked where the stored body differs."""
-    pairs = []
+    pairs, length = [], str(len(response.body))
     for name, value in _pairs(response.headers):
         if name.lower() == "transfer-encoding":
             pairs.append((ORIGINAL_PREFIX + name, value))
-        elif name.lower() != "content-length":
+        elif name.lower() == "content-length":
+            pairs.append((name, length))  # the stored body's, in the server's place
+        else:
             pairs.append((name, value))
-    pairs.append(("Content-Length", str(len(response.body))))
+    if not any(name.lower() == "content-length" for name, _ in pairs):
+        pairs.append(("Content-Length", length))
     reason = http.client.responses.get(response.status, "")
     protocol = getattr(response, "protocol", None) or "HTTP/1.1"
     return StatusAndHeaders(f"{response.status} {reason}".strip(), pairs, protocol=protocol)
@@ -203,6 +206,8 @@ class WarcCapture:
         headers: dict[str, str] = {"WARC-Date": date}
         if response.ip_address is not None:
             headers["WARC-IP-Address"] = str(response.ip_address)
+        if "dataloss" in response.flags:  # Scrapy kept a body cut short by the server
+            headers["WARC-Truncated"] = "disconnect"
         try:
             earlier = state.captured(digest) if response.body else None
         except RunError as exc:
