@@ -3,7 +3,8 @@
 What WARC capture costs a crawl (issue 12): per repeat, a full crawl of the same clean copy
 with capture off and with capture at each gzip level (fresh state each, order rotated), then
 an incremental run with capture on. Reports pages/s and its ratio to capture off (target:
-at least 0.85, capture costing at most 15%), WARC bytes per article exported, and the
+at least 0.85, capture costing at most 15%), the crawl process's CPU per page against capture
+off (steadier than pages/s on a busy machine), WARC bytes per article exported, and the
 incremental run's WARC bytes. Medians over repeats. Run from the repository root.
 
 It reuses bench.crawls (the same settings and in-process measurements as `python -m bench`);
@@ -80,10 +81,14 @@ def summarize(result: dict) -> list[dict]:
     for variant, runs in result["runs"].items():
         ratios = [run["pages_per_second"] / base["pages_per_second"]
                   for run, base in zip(runs, off, strict=True) if base["pages_per_second"]]
+        # CPU per page: what capture adds to the crawl process, less swayed by other load.
+        cpu = [(run["cpu_seconds"] / run["pages"]) / (base["cpu_seconds"] / base["pages"])
+               for run, base in zip(runs, off, strict=True) if base["cpu_seconds"]]
         table.append({
             "capture": variant,
             "pages_per_second": statistics.median(r["pages_per_second"] for r in runs),
             "ratio_to_off": round(statistics.median(ratios), 3),
+            "cpu_per_page_ratio_to_off": round(statistics.median(cpu), 3),
             "warc_bytes_per_article": statistics.median(
                 r.get("warc_bytes_per_article", 0) for r in runs),
             "max_other_load": round(max(r["other_load"] for r in runs), 2),
@@ -105,10 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-capture-") as work:
         result = measure(args.articles, args.seed, args.repeats, levels, Path(work))
     result["summary"] = summarize(result)
-    print("| capture | pages/s | ÷ off | WARC bytes/article | other load | ≤ 15% cost |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| capture | pages/s | ÷ off | CPU/page ÷ off | WARC bytes/article | other load |"
+          " ≤ 15% cost |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for row in result["summary"]:
         print(f"| {row['capture']} | {row['pages_per_second']} | {row['ratio_to_off']} |"
+              f" {row['cpu_per_page_ratio_to_off']} |"
               f" {row['warc_bytes_per_article'] or ''} | {row['max_other_load']} |"
               f" {'met' if row['target_met'] else 'missed'} |")
     for run in result["incremental"]:
