@@ -15,7 +15,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from twisted.python.failure import Failure
 
-from newscrawl.errors import EXIT_FAILED, RunError
+from newscrawl.errors import EXIT_DRIFT, EXIT_FAILED, RunError
 from newscrawl.report import EXIT_STAT
 from newscrawl.runtime import FAILURE_MESSAGE_STAT
 
@@ -56,8 +56,11 @@ class Command(ScrapyCrawl):
         if code != 0:
             # On stderr even when LOG_FILE takes the log: cron mails what a failed run prints.
             message = stats.get_value(FAILURE_MESSAGE_STAT) if stats is not None else None
-            print(f"newscrawl: run failed (exit {code}): {message or 'see the log'}",
-                  file=sys.stderr)
+            if code == EXIT_DRIFT:  # the run did its work; the line names what broke
+                print(f"newscrawl: {message}", file=sys.stderr)
+            else:
+                print(f"newscrawl: run failed (exit {code}): {message or 'see the log'}",
+                      file=sys.stderr)
         return code
 
 
