@@ -30,6 +30,7 @@ SETTINGS = {
     "RETRY_TIMES": "2",
     "LOG_LEVEL": "WARNING",
     "STATS_CLASS": "bench.statsdump.DumpingStats",
+    "NEWSCRAWL_WARC_DIR": "",  # capture off here; bench/capture.py measures its cost
 }
 
 

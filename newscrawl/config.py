@@ -59,6 +59,15 @@ def whole(minimum: int) -> Accepts:
     return Accepts(f"a whole number ≥ {minimum}", parse)
 
 
+def between(minimum: int, maximum: int) -> Accepts:
+    def parse(value: Any) -> int:
+        number = whole(minimum).parse(value)
+        if number > maximum:
+            raise ValueError
+        return number
+    return Accepts(f"a whole number from {minimum} to {maximum}", parse)
+
+
 def seconds(minimum: float = 0.0) -> Accepts:
     def parse(value: Any) -> float:
         if isinstance(value, bool):
@@ -87,6 +96,7 @@ def url(*schemes: str) -> Accepts:
 BOOLEAN = Accepts("1/0, true/false, yes/no", _boolean)
 TEXT = Accepts("a non-empty text", _text)
 PATH = Accepts("a directory path (relative: to the project root)", _text)
+OPTIONAL_PATH = Accepts("a directory path (relative: to the project root), or empty", str)
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,19 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "seconds a Redis call may go unanswered; tried three times, then Redis is lost"),
     Setting("NEWSCRAWL_REDIS_ROUND_TTL", 86400, whole(1),
             "seconds after its last heartbeat a round's keys expire, whatever happened"),
+    Setting("NEWSCRAWL_WARC_DIR", "output/%(name)s/warc/", OPTIONAL_PATH,
+            "where each run's WARC capture `<UTC start>.warc.gz` goes (docs/warc.md); empty:"
+            " no capture"),
+    Setting("NEWSCRAWL_WARC_GZIP_LEVEL", 6, between(0, 9), "gzip level of the WARC records"),
+    Setting("NEWSCRAWL_DRIFT_ENABLED", True, BOOLEAN,
+            "false: no markup-drift alarm and no per-run figures recorded"),
+    Setting("NEWSCRAWL_DRIFT_MIN_PAGES", 20, whole(1),
+            "article pages (and articles) a run needs to be judged for drift or to serve as a"
+            " baseline"),
+    Setting("NEWSCRAWL_DRIFT_MIN_RUNS", 3, whole(1),
+            "earlier runs of that size needed before any run is judged for drift"),
+    Setting("NEWSCRAWL_DRIFT_ACCEPT", False, BOOLEAN,
+            "record this run as normal even if it drifted (after a deliberate site change)"),
 )}
 
 

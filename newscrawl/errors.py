@@ -9,6 +9,7 @@ EXIT_USAGE = 2  # a bad argument or setting, refused before the first request
 EXIT_STATE = 3  # state database corrupt, unreadable or unwritable
 EXIT_OUTPUT = 4  # output not writable, disk full
 EXIT_REDIS = 5  # shared frontier unreachable or lost
+EXIT_DRIFT = 6  # the site's markup changed: fields or extraction collapsed (quality/drift.py)
 EXIT_BUSY = 75  # another run holds the state dir (EX_TEMPFAIL: try again later)
 
 # What each status means, for `scrapy crawl -h` and docs/cron.md (one line per status).
@@ -19,6 +20,7 @@ EXIT_MEANINGS = {
     EXIT_STATE: "the state is corrupt, locked, unwritable or not ours",
     EXIT_OUTPUT: "the output cannot be written; nothing unwritten is marked exported",
     EXIT_REDIS: "the shared Redis frontier is unreachable or was lost",
+    EXIT_DRIFT: "the site's markup changed: a field's coverage or extraction collapsed",
     EXIT_BUSY: "another run is using the state dir (try again later)",
 }
 
@@ -61,7 +63,13 @@ class SiteError(RunError):
     reason = "site_error"
 
 
-ALL = (BadArgument, StateError, AlreadyRunning, OutputError, FrontierError, SiteError, RunError)
+class MarkupDrift(RunError):
+    exit_code = EXIT_DRIFT
+    reason = "markup_drift"
+
+
+ALL = (BadArgument, StateError, AlreadyRunning, OutputError, FrontierError, SiteError,
+       MarkupDrift, RunError)
 
 
 def exit_code_for(reason: str | None) -> int:

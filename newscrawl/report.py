@@ -17,6 +17,7 @@ from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.places import describe_outputs, local_path
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
+from newscrawl.signals import run_ending
 from newscrawl.state.keeper import StateKeeper
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,9 @@ class RunReport:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason
+        # Judged here, not at engine_stopped: the incremental middleware's spider_closed (connected
+        # after this extension's) must know whether the run raised the drift alarm.
+        self.crawler.signals.send_catch_log(run_ending, reason=reason)
 
     def engine_stopped(self) -> None:
         stats_collector: StatsCollector | None = self.crawler.stats

@@ -17,13 +17,19 @@ FAILURE_STAT = "newscrawl/failure"
 FAILURE_MESSAGE_STAT = "newscrawl/failure_message"
 
 
-def fail_run(crawler: Crawler, error: RunError) -> None:
-    """Record why the run failed (read by the crawl command for the exit status) and stop it."""
+def record_failure(crawler: Crawler, error: RunError) -> None:
+    """Record why the run failed (read by the crawl command for the exit status); the first
+    recorded failure stays the run's."""
     assert crawler.stats is not None
     if crawler.stats.get_value(FAILURE_STAT) is None:
         logger.error("%s", error)
         crawler.stats.set_value(FAILURE_STAT, error.reason)
         crawler.stats.set_value(FAILURE_MESSAGE_STAT, str(error))
+
+
+def fail_run(crawler: Crawler, error: RunError) -> None:
+    """Record why the run failed and stop it."""
+    record_failure(crawler, error)
     engine = crawler.engine
     if engine is not None and engine.spider is not None:
         deferred_from_coro(engine.close_spider_async(reason=error.reason))

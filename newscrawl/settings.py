@@ -21,6 +21,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
+# WARC capture (newscrawl/capture/warc.py): past Scrapy's own, closest to the wire.
+DOWNLOADER_MIDDLEWARES = {"newscrawl.capture.warc.WarcCapture": 950}
+NEWSCRAWL_WARC_DIR = "output/%(name)s/warc/"  # empty: no capture
 SPIDER_MIDDLEWARES = {"newscrawl.discovery.incremental.IncrementalMiddleware": 900}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanPipeline": 100,
@@ -32,6 +35,7 @@ EXTENSIONS = {
     "newscrawl.report.RunReport": 0,  # connected first: its summary sees the state still open
     "newscrawl.state.keeper.StateKeeper": 10,
     "newscrawl.output.export.OutputPreflight": 20,
+    "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed
 }
 LOG_FORMATTER = "newscrawl.logformatter.QuietDrops"
 # No listening sockets on a cron box.

@@ -65,6 +65,7 @@ class Site:
     gbk: str | None = None
     transient: frozenset[str] = frozenset()  # paths answering 503 on their first request
     promos: tuple[str, ...] = ()  # the 🔥 articles every p.texttj links
+    redesign: frozenset[str] = frozenset()  # markup changes in force (sitecopy.redesign)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     front: list[str] = field(default_factory=list, repr=False)  # listed ids, oldest first
     # Parents include their children's articles, as WordPress category archives do.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import NamedTuple
 
-from sitecopy import pages, words
+from sitecopy import pages, redesign, words
 from sitecopy.model import Article, Site
 from sitecopy.pages import Ctx
 from sitecopy.paths import (
@@ -173,7 +173,7 @@ def article_page(ctx: Ctx, article: Article, charset: str) -> str:
     parts += ["</p>", f"<p>{pages.para_html(ctx, content.tail, salt)}</p>",
               "<a name='sharetosocial'></a> ", ADS, "</div><!--END ENTRY-->\n</div></div>\n",
               pages.sidebar(ctx), pages.footer(ctx)]
-    return "".join(parts)
+    return redesign.apply("".join(parts), site.redesign)
 
 
 def _listing(site: Site, where: Route, base: str) -> Response:

@@ -45,7 +45,9 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def crawl_command(start_url: str, output: Path | str, state_dir: Path, *args: str,
                   settings: dict[str, str] | None = None, fmt: str = "jsonl") -> list[str]:
-    merged = {**FAST, "NEWSCRAWL_STATE_DIR": str(state_dir), **(settings or {})}
+    # WARC capture is on by default: keep it next to the state, not in the repository.
+    merged = {**FAST, "NEWSCRAWL_STATE_DIR": str(state_dir),
+              "NEWSCRAWL_WARC_DIR": str(state_dir.parent / "warc"), **(settings or {})}
     command = [sys.executable, "-m", "scrapy", "crawl", "bannedbook",
                "-a", f"start_urls={start_url}", "-o", f"{output}:{fmt}"]
     for name, value in merged.items():

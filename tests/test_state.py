@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.output.recovery import recover_outputs
 from newscrawl.spiders.bannedbook import BannedbookSpider
-from newscrawl.state.base import Known, State
+from newscrawl.state.base import Captured, Known, RunQuality, State
 from newscrawl.state.memory import MemoryState
 from newscrawl.state.sqlite import SqliteState
 from tests.redis_server import RedisServer, redis_server_binary
@@ -102,3 +102,24 @@ def test_recovery_of_a_killed_writer(open_state: Callable[[], State], tmp_path: 
     assert after.lookup(A) == Known("exported", TEXT, 1)
     assert output.read_bytes().endswith(line), "the torn line is cut, the whole one kept"
     assert after.open_outputs() == {}
+
+
+def test_captured_payloads(open_state: Callable[[], State]) -> None:
+    """The first record of a payload stays the one later revisit records refer to."""
+    state = open_state()
+    assert state.captured("sha1:AAAA") is None
+    state.record_captured("sha1:AAAA", "http://h/bnews/", "2026-01-01T00:00:00Z")
+    state.record_captured("sha1:AAAA", "http://h/other/", "2026-01-02T00:00:00Z")
+    assert open_state().captured("sha1:AAAA") == Captured("http://h/bnews/",
+                                                          "2026-01-01T00:00:00Z")
+
+
+def test_run_quality_newest_first(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    assert state.recent_run_quality(5) == []
+    for number in range(3):
+        state.record_run_quality(RunQuality(f"2026-01-0{number + 1}T00:00:00Z", 20 + number,
+                                            number, {"tags": 0.5 + number / 10}, number == 2))
+    recent = open_state().recent_run_quality(2)
+    assert [run.pages for run in recent] == [22, 21]
+    assert recent[0] == RunQuality("2026-01-03T00:00:00Z", 22, 2, {"tags": 0.7}, True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from twisted.python.failure import Failure
 
-from newscrawl.errors import EXIT_FAILED, BadArgument, RunError
+from newscrawl.errors import EXIT_DRIFT, EXIT_FAILED, BadArgument, RunError
 from newscrawl.preflight import check_run, help_text
 from newscrawl.report import EXIT_STAT
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, announce
@@ -50,12 +51,15 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("name exactly one spider")
+        self.exitcode = self.run_crawler(self._create_crawler(args[0]), opts.spargs)
+
+    def run_crawler(self, crawler: Any, spargs: dict[str, Any]) -> int:
+        """Run one crawler to its end; the exit status (also used by `scrapy reparse`)."""
         assert self.crawler_process is not None
         for warning in getattr(self, "warnings", []):
             announce(self.settings, warning)
-        crawler = self._create_crawler(args[0])
         startup_errors: list[BaseException] = []
-        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        started = self.crawler_process.crawl(crawler, **spargs)
         if hasattr(started, "addErrback"):  # a Deferred (Twisted CrawlerProcess)
             started.addErrback(lambda failure: startup_errors.append(_exception(failure)))
         self.crawler_process.start()
@@ -63,7 +67,7 @@ class Command(ScrapyCrawl):
             error = started.exception()  # an asyncio Task; reading it also silences asyncio
             if error is not None:
                 startup_errors.append(error)
-        self.exitcode = self._exit_code(crawler, startup_errors)
+        return self._exit_code(crawler, startup_errors)
 
     @staticmethod
     def _exit_code(crawler: object, startup_errors: list[BaseException]) -> int:
@@ -79,8 +83,11 @@ class Command(ScrapyCrawl):
         if code != 0:
             # On stderr even when LOG_FILE takes the log: cron mails what a failed run prints.
             message = stats.get_value(FAILURE_MESSAGE_STAT) if stats is not None else None
-            print(f"newscrawl: run failed (exit {code}): {message or 'see the log'}",
-                  file=sys.stderr)
+            if code == EXIT_DRIFT:  # the run did its work; the line names what broke
+                print(f"newscrawl: {message}", file=sys.stderr)
+            else:
+                print(f"newscrawl: run failed (exit {code}): {message or 'see the log'}",
+                      file=sys.stderr)
         return code
 
 

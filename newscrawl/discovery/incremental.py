@@ -2,7 +2,9 @@
 
 - an article exported by an earlier run (unless the run refreshes);
 - an article dated before ``-a since`` (the URL carries the date);
-- an article that gave no article NEWSCRAWL_MAX_ATTEMPTS times (a dead related link);
+- an article that gave no article NEWSCRAWL_MAX_ATTEMPTS times (a dead related link); a run's
+  failures are counted at its end, and not at all when it raised the markup-drift alarm
+  (newscrawl/quality/drift.py): the parser failed then, not the page;
 - the later pages of a listing whose page shows only such articles. Known articles
   end a walk only in an archive a finished earlier run paged to its end, so a run
   killed mid-walk does not leave its deeper pages unvisited for good.
@@ -10,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -18,13 +21,17 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl.discovery import urls
+from newscrawl.errors import MarkupDrift
 from newscrawl.report import SUCCESS_REASONS
+from newscrawl.runtime import FAILURE_STAT
 from newscrawl.signals import article_failed
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 
 # Failures that say the page itself is broken. A challenge page, a 5xx or a dropped
 # connection says nothing about the article: those are retried next run without limit.
+logger = logging.getLogger(__name__)
+
 GIVE_UP_REASONS = frozenset({"http_404", "http_410", "not_html", "empty", "no_title", "no_body"})
 
 
@@ -39,6 +46,9 @@ class IncrementalMiddleware:
         # Archives whose last page this run read. Recorded only when the run ends well: a
         # pager links the last page from the first, so reaching it says nothing of the middle.
         self._reached_end: set[str] = set()
+        # Articles that failed this run, counted toward NEWSCRAWL_MAX_ATTEMPTS at its end: a
+        # run that raised the markup-drift alarm failed because of the parser, not the pages.
+        self._failed: list[str] = []
         crawler.signals.connect(self.article_failed, signal=article_failed)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -112,6 +122,16 @@ class IncrementalMiddleware:
         return False
 
     def spider_closed(self, reason: str) -> None:
+        # After RunReport's handler (an extension, connected first): the alarm is known here.
+        if self.stats.get_value(FAILURE_STAT) == MarkupDrift.reason:
+            if self._failed:
+                self.stats.set_value("newscrawl/failures_not_counted", len(self._failed))
+                logger.warning("markup drift: %d failed article(s) not counted toward"
+                               " NEWSCRAWL_MAX_ATTEMPTS; they are fetched again next run",
+                               len(self._failed))
+        else:
+            for key in self._failed:
+                self.state.record_failure(key)
         if reason in SUCCESS_REASONS:
             for archive in sorted(self._reached_end):
                 self.state.mark_archive_walked(archive)
@@ -119,7 +139,7 @@ class IncrementalMiddleware:
     def article_failed(self, url: str, reason: str) -> None:
         ref = urls.article_ref(url)
         if ref is not None and reason in GIVE_UP_REASONS:
-            self.state.record_failure(article_key(ref.language, ref.article_id))
+            self._failed.append(article_key(ref.language, ref.article_id))
 
     def _exhausted(self, outputs: list[Any], listing: urls.ListingRef, since: str | None
                    ) -> bool:

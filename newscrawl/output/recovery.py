@@ -6,7 +6,11 @@ import json
 import logging
 from pathlib import Path
 
+from newscrawl.capture.members import cut_torn_tail
+from newscrawl.errors import OutputError
 from newscrawl.state.base import State, article_key
+
+WARC_SUFFIX = ".warc.gz"  # as newscrawl.capture.warc writes them
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +23,10 @@ def recover_outputs(state: State) -> int:
     """
     recovered = 0
     for path, committed in state.open_outputs().items():
-        recovered += _recover_file(state, Path(path), committed)
+        if path.endswith(WARC_SUFFIX):  # a WARC capture: no articles in it, only a torn tail
+            _recover_warc(Path(path), committed)
+        else:
+            recovered += _recover_file(state, Path(path), committed)
         state.close_output(path)
     return recovered
 
@@ -50,6 +57,16 @@ def _recover_file(state: State, path: Path, committed: int) -> int:
     if recovered:
         logger.info("recovered %d article(s) written to %s by a killed run", recovered, path)
     return recovered
+
+
+def _recover_warc(path: Path, committed: int) -> None:
+    if not path.exists():
+        logger.warning("WARC file %s of an unfinished run is gone; cannot check it", path)
+        return
+    try:
+        cut_torn_tail(path, committed)
+    except OSError as exc:
+        raise OutputError(f"cannot repair the WARC file {path} of a killed run: {exc}") from exc
 
 
 def _parse(line: bytes) -> dict | None:

@@ -108,9 +108,13 @@ class BannedbookSpider(Spider):
             yield parse_article(
                 response.body, response.url,
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
-                crawled_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                crawled_at=self.crawled_at(response))
         except NotAnArticle as exc:
             self._count_not_article(response.url, exc.reason)
+
+    def crawled_at(self, response: Response) -> str:
+        """When the page was fetched (UTC, ISO 8601 to the second): now, in a crawl."""
+        return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
     def _links(self, response: TextResponse) -> Iterator[Request]:
         listed = {urls.canonical(response.urljoin(href))

@@ -28,6 +28,37 @@ class Known:
     attempts: int = 0
 
 
+# --- Capture and markup drift (issue 12) ------------------------------------------------
+
+
+RUNS_KEPT = 100  # run figures each state keeps for the drift baseline
+
+
+@dataclass(frozen=True)
+class Captured:
+    """A payload already written to a WARC file: what a revisit record refers to."""
+
+    uri: str  # WARC-Target-URI of the record holding the payload
+    date: str  # its WARC-Date (ISO 8601, UTC)
+
+
+@dataclass(frozen=True)
+class RunQuality:
+    """What one run's parser found, kept to tell a redesign of the site from a normal run.
+
+    pages: article pages parsed (articles + extraction failures); failures: those that gave
+    no article for a markup reason (no title, no body); coverage: field -> share (0..1) of
+    the run's articles where it is present and non-empty; drift: the run raised the alarm
+    (such runs are left out of later baselines).
+    """
+
+    finished_at: str
+    pages: int
+    failures: int
+    coverage: dict[str, float]
+    drift: bool = False
+
+
 def article_key(language: str, article_id: str) -> str:
     return f"{language}:{article_id}"
 
@@ -72,5 +103,19 @@ class State(Protocol):
 
     def close_output(self, output: str) -> None:
         """The run closed ``output`` cleanly: nothing past its recorded offset to recover."""
+
+    # --- Capture (issue 12): payload digests already captured, for WARC revisit records ---
+    def captured(self, digest: str) -> Captured | None:
+        """Where a payload with this WARC-Payload-Digest was first written, if ever."""
+
+    def record_captured(self, digest: str, uri: str, date: str) -> None:
+        """A record holding this payload is on disk; the first one stays the reference."""
+
+    # --- Markup drift (issue 12): per-run extraction figures --------------------------
+    def record_run_quality(self, quality: RunQuality) -> None:
+        """Keep one finished run's figures (the newest 100 are kept)."""
+
+    def recent_run_quality(self, limit: int) -> list[RunQuality]:
+        """The newest ``limit`` runs' figures, newest first."""
 
     def close(self) -> None: ...

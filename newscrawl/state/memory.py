@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newscrawl.state.base import Known
+from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
 
 
 class MemoryState:
@@ -11,6 +11,8 @@ class MemoryState:
         self._owners: dict[str, str] = {}
         self._walked: set[str] = set()
         self._pending: dict[str, str] = {}
+        self._captured: dict[str, Captured] = {}
+        self._runs: list[RunQuality] = []
 
     def lookup(self, key: str) -> Known | None:
         return self._known.get(key)
@@ -56,6 +58,18 @@ class MemoryState:
 
     def close_output(self, output: str) -> None:
         pass
+
+    def captured(self, digest: str) -> Captured | None:
+        return self._captured.get(digest)
+
+    def record_captured(self, digest: str, uri: str, date: str) -> None:
+        self._captured.setdefault(digest, Captured(uri, date))
+
+    def record_run_quality(self, quality: RunQuality) -> None:
+        self._runs = [quality, *self._runs][:RUNS_KEPT]
+
+    def recent_run_quality(self, limit: int) -> list[RunQuality]:
+        return self._runs[:limit]
 
     def close(self) -> None:
         pass

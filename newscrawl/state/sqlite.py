@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 from newscrawl.errors import StateError
-from newscrawl.state.base import Known
+from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
 
 # Marks the file as ours, so a stray SQLite file in the state dir is refused, not adopted.
 _APPLICATION_ID = 0x6E637277  # "ncrw"
@@ -21,6 +23,9 @@ CREATE TABLE IF NOT EXISTS content (hash TEXT PRIMARY KEY, key TEXT NOT NULL) WI
 CREATE TABLE IF NOT EXISTS archive (url TEXT PRIMARY KEY, walked_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS output (path TEXT PRIMARY KEY, committed INTEGER NOT NULL)
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS payload (digest TEXT PRIMARY KEY, uri TEXT NOT NULL,
+    date TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS run_quality (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
 """
 RESET_HINT = "to start over on purpose, move the state dir away (see README: Resetting state)"
 
@@ -141,6 +146,25 @@ class SqliteState:
 
     def close_output(self, output: str) -> None:
         self._write("DELETE FROM output WHERE path = ?", (output,))
+
+    def captured(self, digest: str) -> Captured | None:
+        row = self._db.execute("SELECT uri, date FROM payload WHERE digest = ?",
+                               (digest,)).fetchone()
+        return Captured(*row) if row else None
+
+    def record_captured(self, digest: str, uri: str, date: str) -> None:
+        self._write("INSERT OR IGNORE INTO payload VALUES (?, ?, ?)", (digest, uri, date))
+
+    def record_run_quality(self, quality: RunQuality) -> None:
+        self._write("INSERT INTO run_quality (data) VALUES (?)",
+                    (json.dumps(dataclasses.asdict(quality)),))
+        self._write("DELETE FROM run_quality WHERE id <= (SELECT max(id) FROM run_quality) - ?",
+                    (RUNS_KEPT,))
+
+    def recent_run_quality(self, limit: int) -> list[RunQuality]:
+        rows = self._db.execute("SELECT data FROM run_quality ORDER BY id DESC LIMIT ?",
+                                (limit,)).fetchall()
+        return [RunQuality(**json.loads(row[0])) for row in rows]
 
     def close(self) -> None:
         self._db.close()

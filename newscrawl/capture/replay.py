@@ -1,0 +1,193 @@
+"""Reading captures back: the article responses of WARC files, replayed into a Scrapy crawl.
+
+`scrapy reparse` (newscrawl/commands/reparse.py) runs `ReparseSpider`, the bannedbook spider
+fed from captures instead of the site: `ReplayMiddleware` answers every request with the
+captured response (still content-encoded, so Scrapy's decompression runs as in the crawl) and
+refuses any other, so nothing is ever fetched. Everything after the download is the crawl's
+own: parser, item pipelines, state, feed exporters and exit status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+
+from newscrawl.discovery import urls
+from newscrawl.output.recovery import WARC_SUFFIX
+from newscrawl.spiders.bannedbook import BannedbookSpider
+from newscrawl.state.base import article_key
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_META = "newscrawl_capture"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One captured response of an article: where its record is, and where its payload is
+    (the same record, or for a revisit the earlier record with the same payload digest)."""
+
+    url: str
+    date: str  # WARC-Date
+    status: int
+    record: Location
+    payload: Location | None  # None: a revisit whose original is not among the files read
+
+
+def warc_files(paths: Iterable[str]) -> list[Path]:
+    """The ``.warc.gz`` files named, a directory standing for those in it (sorted by name,
+    which is their start time). Raises FileNotFoundError for a path that does not exist."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found += sorted(path.glob("*" + WARC_SUFFIX))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"no such WARC file or directory: {given}")
+    return found
+
+
+def _records(path: Path) -> Iterator[tuple[int, ArcWarcRecord]]:
+    """(offset, record) of every whole record; stops with a warning at a torn or bad tail."""
+    with path.open("rb") as file:
+        iterator = ArchiveIterator(file)
+        try:
+            for record in iterator:
+                yield iterator.get_record_offset(), record
+        except Exception as exc:  # warcio raises several kinds for a torn or foreign file
+            logger.warning("stopped reading %s after its last whole record: %s", path, exc)
+
+
+def latest_captures(files: list[Path]) -> list[Capture]:
+    """The latest capture of every article in ``files``, in capture order.
+
+    Latest by WARC-Date among its 200 responses, else among all (a page that only ever failed
+    is replayed to fail the same way). One per article key (language and post id).
+    """
+    payloads: dict[str, Location] = {}
+    chosen: dict[str, tuple[tuple[bool, str], int, Capture]] = {}
+    order = 0
+    for path in files:
+        for offset, record in _records(path):
+            if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            ref = urls.article_ref(url)
+            if ref is None:
+                continue
+            here = Location(str(path), offset)
+            digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+            if record.rec_type == "response":
+                payloads.setdefault(digest, here)
+            status = int(record.http_headers.get_statuscode() or 0)
+            date = record.rec_headers.get_header("WARC-Date") or ""
+            capture = Capture(url, date, status, here, payloads.get(digest))
+            key = article_key(ref.language, ref.article_id)
+            rank = (status == 200, date)
+            order += 1
+            if key not in chosen or rank >= chosen[key][0]:
+                chosen[key] = (rank, order, capture)
+    return [capture for _, _, capture in sorted(chosen.values(), key=lambda c: c[1])]
+
+
+def _read(location: Location) -> tuple[StatusAndHeaders, bytes]:
+    """HTTP headers and raw payload (as received: still content-encoded) of one record."""
+    with Path(location.path).open("rb") as file:
+        file.seek(location.offset)
+        record = next(iter(ArchiveIterator(file)))
+        return record.http_headers, record.raw_stream.read()
+
+
+def replayed_response(request: Request, capture: Capture) -> Response:
+    """The captured response, as the download handler gave it to the crawl."""
+    if capture.payload is None:
+        raise IgnoreRequest(f"revisit of {capture.url}: its payload is in no file read")
+    http_headers, body = _read(capture.record)
+    if capture.payload != capture.record:  # a revisit: its payload is the earlier record's
+        body = _read(capture.payload)[1]
+    headers = Headers(http_headers.headers)
+    cls = responsetypes.from_args(headers=headers, url=capture.url, body=body)
+    return cls(url=capture.url, status=capture.status, headers=headers, body=body,
+               request=request)
+
+
+class ReplayMiddleware:
+    """Downloader middleware of `scrapy reparse`: captured responses only, no network."""
+
+    def process_request(self, request: Request, spider: Any = None) -> Response:
+        capture = request.meta.get(CAPTURE_META)
+        if capture is None:
+            raise IgnoreRequest(f"reparse fetches nothing: {request.url} is not a capture")
+        return replayed_response(request, capture)
+
+
+class ReparseSpider(BannedbookSpider):
+    """The bannedbook spider reading captures: articles only, no links followed."""
+
+    def __init__(self, warc_paths: list[str] | None = None, **kwargs: Any) -> None:
+        self.captures = latest_captures(warc_files(warc_paths or []))
+        hosts = sorted({urlsplit(c.url).scheme + "://" + urlsplit(c.url).netloc + "/"
+                        for c in self.captures})
+        kwargs.setdefault("start_urls", hosts or None)
+        super().__init__(**kwargs)
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        middlewares.update({"newscrawl.capture.warc.WarcCapture": None,
+                            "newscrawl.capture.replay.ReplayMiddleware": 960})
+        spider_middlewares = settings.getdict("SPIDER_MIDDLEWARES")
+        # Nothing to skip and nothing fetched: the incremental layer has no part in a reparse
+        # (its failures are not fetches, so they count toward no NEWSCRAWL_MAX_ATTEMPTS).
+        spider_middlewares["newscrawl.discovery.incremental.IncrementalMiddleware"] = None
+        for name, value in {
+            "DOWNLOADER_MIDDLEWARES": middlewares, "SPIDER_MIDDLEWARES": spider_middlewares,
+            "NEWSCRAWL_REFRESH": True,  # a known article whose text changed: next version
+            "NEWSCRAWL_DRIFT_ENABLED": False,  # judges crawls of the site, not re-reads
+            "ROBOTSTXT_OBEY": False, "RETRY_ENABLED": False, "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0, "REDIRECT_ENABLED": False, "COOKIES_ENABLED": False,
+        }.items():
+            settings.set(name, value, priority="spider")
+
+    async def start(self) -> AsyncIterator[Any]:
+        total = len(self.captures)
+        for index, capture in enumerate(self.captures):
+            # Capture order, whatever the scheduler's queue order: the first of two copies
+            # of one text owns it, as in the crawl.
+            yield Request(capture.url, callback=self.parse, errback=self.on_error,
+                          priority=total - index, dont_filter=True,
+                          meta={CAPTURE_META: capture})
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        for output in super().parse(response):
+            if not isinstance(output, Request):
+                yield output
+
+    def crawled_at(self, response: Response) -> str:
+        """The capture's WARC-Date, as a crawl writes crawled_at."""
+        date = response.meta[CAPTURE_META].date
+        moment = dt.datetime.fromisoformat(date.replace("Z", "+00:00"))
+        return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,1 @@
+"""How well the parser reads the site, run after run (drift.py)."""

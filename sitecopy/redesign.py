@@ -1,0 +1,28 @@
+"""A redesign of the site's article markup, switched on between runs (the drift alarm's tests).
+
+`Site.redesign` holds the changes in force; `apply` rewrites a rendered article page:
+
+- ``entry``: the article container ``div.entry`` is renamed ``div.post-content`` (the parser's
+  ENTRY selector then finds no article: every page fails with no body);
+- ``tags``: tag links lose ``rel="tag"`` (the parser then finds no tags).
+
+Switch back with ``site.redesign = frozenset()``: the copy serves the old markup again.
+"""
+
+from __future__ import annotations
+
+ENTRY = "entry"
+TAGS = "tags"
+CHANGES = frozenset({ENTRY, TAGS})
+
+
+def apply(page: str, changes: frozenset[str]) -> str:
+    """The article page ``page`` with ``changes`` (a subset of CHANGES) made to its markup."""
+    unknown = changes - CHANGES
+    if unknown:
+        raise ValueError(f"unknown redesign {sorted(unknown)}: use {sorted(CHANGES)}")
+    if ENTRY in changes:
+        page = page.replace('<div class="entry">', '<div class="post-content">')
+    if TAGS in changes:
+        page = page.replace(' rel="tag" ', " ")
+    return page
