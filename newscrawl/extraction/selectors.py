@@ -105,6 +105,7 @@ BLOCK_TAGS = frozenset({
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
     "header", "footer", "main", "aside", "nav", "figure", "center", "address", "hr",
     "details", "summary", "dl", "dt", "dd", "fieldset", "legend", "form", "body",
+    "figcaption",
 })
 LIST_TAGS = frozenset({"ul", "ol", "dir", "menu"})  # one item (<li>) a line
 TABLE_TAG = "table"  # one row (<tr>) a line, cells separated by CELL_SEPARATOR
