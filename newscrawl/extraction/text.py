@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 
@@ -38,9 +37,10 @@ def _class(codepoints: list[int]) -> str:
     return "".join(parts)
 
 
-_INVISIBLE_CPS = [cp for cp in range(sys.maxunicode + 1)
-                  if unicodedata.category(chr(cp)) in ("Cc", "Cf") and chr(cp) not in _KEEP]
-_INVISIBLE_SET = frozenset(map(chr, _INVISIBLE_CPS))
+_INVISIBLE = ("Cc", "Cf")
+# Only the BMP is listed (65,536 look-ups at import); astral characters are judged one by one.
+_INVISIBLE_BMP = [cp for cp in range(0x10000)
+                  if unicodedata.category(chr(cp)) in _INVISIBLE and chr(cp) not in _KEEP]
 
 
 @lru_cache(maxsize=4)
@@ -48,7 +48,7 @@ def _scrubber(keep: str) -> re.Pattern[str]:
     # Why two halves: `re` tests a class of BMP characters with one table lookup, but a class
     # holding astral ranges with a slow range scan. So astral characters (rare: emoji, tags)
     # are matched wholesale and sorted out by the callback.
-    bmp = [cp for cp in _INVISIBLE_CPS if cp < 0x10000 and chr(cp) not in keep]
+    bmp = [cp for cp in _INVISIBLE_BMP if chr(cp) not in keep]
     return re.compile("[" + _class(bmp) + "\U00010000-\U0010ffff]")
 
 # C0 controls the HTML parser would turn into U+FFFD: removed from a page before parsing.
@@ -68,7 +68,9 @@ def _drop(match: re.Match[str]) -> str:
         if 0 < start < len(text) - 1 and _is_emoji(text[start - 1]) and _is_emoji(text[start + 1]):
             return char
         return ""
-    return "" if char in _INVISIBLE_SET else char
+    if char < "\U00010000":  # matched by the BMP class: invisible
+        return ""
+    return "" if unicodedata.category(char) in _INVISIBLE else char
 
 
 def scrub(text: str, keep: str = "") -> str:
