@@ -128,10 +128,11 @@ SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "srcset")
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-orig-file")
 PICTURE_TAG = "picture"
 SOURCE_TAG = "source"
-# Lazy-load placeholder files (the real URL is in another attribute or a <noscript>).
+# Lazy-load placeholder files (the real URL is in another attribute or a <noscript>): the
+# whole file name, so that "protest-blank.jpg" stays an image.
 PLACEHOLDER_FILE = (
-    r"(?:^|/)(?:[\w-]*[_-])?(?:blank|pixel|spacer|transparent|placeholder|lazy|lazyload|"
-    r"grey|gray|loading|loader|spinner|1x1|empty|dot)\.(?:gif|png|svg|jpe?g|webp)$"
+    r"(?:^|/)(?:lazy[_-]?placeholder|lazy[_-]?load|lazy|blank|pixel|spacer|transparent|"
+    r"placeholder|grey|gray|loading|loader|spinner|1x1|empty)\.(?:gif|png|svg|jpe?g|webp)$"
 )
 
 # --- Listing pages (tag archives, category listings), for the spider ---------------------
