@@ -23,10 +23,10 @@ from lxml import etree
 from newscrawl.extraction import selectors as sel
 from newscrawl.extraction.text import scrub
 
-# Markers the walk writes between text nodes. They are C0 controls, which never reach the
-# tree: a page's C0 controls are removed before it is parsed (text.C0_CONTROLS).
-PARA, LINE, CELL, BR = "\x01", "\x02", "\x03", "\x04"
-_MARKERS = PARA + LINE + CELL + BR
+# Markers the walk writes into the tree's text: Unicode noncharacters, which the standard
+# reserves for a program's internal use (never interchanged text; lxml accepts them, unlike
+# control characters). A stray one in a page would act as a break, no more.
+PARA, LINE, CELL, BR = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
 _LIST, _TABLE = "list", "table"
 _WHITE = re.compile(r"\s+")
 _BR_RUN = re.compile(f"{BR}(?: ?{BR})+")  # two <br> (white space between): a new paragraph
@@ -44,19 +44,15 @@ def _rules() -> dict[str, list[tuple[str, str | None, tuple[str, str] | None]]]:
 
 
 _RULES = _rules()
-# An element none of whose descendants has one of these tags is read in one piece (libxml2
-# serializes its text) instead of node by node: most paragraphs. Rules on inline <a>/<span>
-# (the share anchor, a caption span) are not looked for inside such a paragraph.
-_STRUCTURAL = (sel.BLOCK_TAGS | sel.LIST_TAGS | sel.ROW_TAGS | sel.CELL_TAGS
-               | sel.NON_TEXT_TAGS | sel.UNREAD_TAGS
-               | {"li", sel.TABLE_TAG, sel.PRE_TAG, sel.LINE_BREAK_TAG, "img", "figcaption"}
-               | {tag for _, tag, _, _ in sel.BOILERPLATE_RULES if tag not in ("a", "span")})
-_WHOLE = sel.BLOCK_TAGS | sel.CELL_TAGS | {"li"}
-
-
-def _plain(element: etree._Element) -> bool:
-    """Whether `element` holds only text and inline markup (see _STRUCTURAL)."""
-    return all(d.tag not in _STRUCTURAL for d in element.iterdescendants())
+# The elements the walk stops at: structure, rule tags, images, unread tags. Rules on inline
+# <a>/<span> are looked up by the caller in one XPath (selectors.INLINE_BOILERPLATE) instead:
+# stopping at every tag link would double the walk.
+_VISIT = tuple(sorted(
+    sel.BLOCK_TAGS | sel.LIST_TAGS | sel.ROW_TAGS | sel.CELL_TAGS | sel.NON_TEXT_TAGS
+    | sel.UNREAD_TAGS | {"li", sel.TABLE_TAG, sel.PRE_TAG, sel.LINE_BREAK_TAG, "img"}
+    | ({tag for _, tag, _, _ in sel.BOILERPLATE_RULES} - sel.INLINE_RULE_TAGS)))
+# Left out, these leave a boundary where they stood.
+_BOUNDARY_TAGS = sel.BLOCK_TAGS | sel.LIST_TAGS | {sel.TABLE_TAG, sel.PRE_TAG, "li"}
 
 
 def text_of(element: etree._Element) -> str:
@@ -83,6 +79,8 @@ class Walk:
     unclaimed_sample: str = ""
     # (img, the unrendered [caption] block holding it or None), document order
     images: list[tuple[etree._Element, etree._Element | None]] = field(default_factory=list)
+    # left-out elements and the boundary their place in the text gets, for `finish`
+    removed: list[tuple[etree._Element, str]] = field(default_factory=list)
 
     def drop(self, rule: str, element: etree._Element) -> None:
         counts = self.dropped.setdefault(rule, [0, 0])
@@ -124,104 +122,110 @@ def _captions_text(figcaption: etree._Element) -> bool:
 
 
 def walk(entry: etree._Element, claimed: dict[etree._Element, str]) -> Walk:
-    """Body, accounting and images of `entry`.
+    """Accounting and images of `entry`, and its body marked up for `finish`.
 
     `claimed`: elements left out (with their subtrees) by rules the caller applies (byline,
-    authors) -> rule name; the rules of selectors.py are applied here.
+    authors, rules on inline tags) -> rule name; the other rules of selectors.py are applied
+    here. Why marks: the walk stops only at structural elements (lxml filters the others in
+    C), writes a marker into the text before and after each (paragraph, line, cell, <br>), and
+    libxml2 then serializes the entry's text in one call; reading every text node from
+    Python costs twice as much.
     """
     result = Walk()
-    out: list[str] = []
-    append = out.append
-    groups: list[str] = []  # open lists and tables, innermost last
-    first_cell: list[bool] = []  # per open table: no cell yet in the current row
-    pre = 0
-    skipped: etree._Element | None = None
-    walker = etree.iterwalk(entry, events=("start", "end"))
+    for element, rule in claimed.items():
+        if element.tag in sel.INLINE_RULE_TAGS:  # the walk does not stop at inline tags
+            result.drop(rule, element)
+            result.removed.append((element, ""))
+    groups: list[tuple[etree._Element, str]] = []  # open lists and tables, innermost last
+    pre: list[etree._Element] = []
+    walker = etree.iterwalk(entry, events=("start", "end"), tag=_VISIT)
     for event, el in walker:
-        tag = el.tag
-        if type(tag) is not str:  # comments, processing instructions: never text
+        if el is entry:
             continue
-        if event == "start":
-            if el is entry:
-                if el.text:
-                    append(el.text)
-                continue
-            rule = claimed.get(el) or rule_of(el, tag)
-            if rule is not None or tag in sel.UNREAD_TAGS:
-                walker.skip_subtree()
-                skipped = el
-                if tag in sel.BLOCK_TAGS or tag in sel.LIST_TAGS or tag == "table":
-                    append(_boundary(groups))
-                if rule is None:
-                    _unclaimed(result, el)
-                    continue
+        tag = el.tag
+        if event == "end":
+            if groups and groups[-1][0] is el:
+                groups.pop()
+            elif pre and pre[-1] is el:
+                pre.pop()
+            continue
+        boundary = _boundary(groups)
+        rule = claimed.get(el) or rule_of(el, tag)
+        if rule is not None or tag in sel.UNREAD_TAGS:
+            walker.skip_subtree()
+            if rule is None:
+                _unclaimed(result, el)
+            else:
                 result.drop(rule, el)
                 if tag == "noscript" or rule == "caption_shortcode":  # their images count
                     holder = el if rule == "caption_shortcode" else None
                     result.images.extend((img, holder) for img in el.iter("img"))
-                continue
-            if tag in sel.BLOCK_TAGS:
-                append(_boundary(groups))
-            elif tag in sel.LIST_TAGS:
-                append(LINE if groups else PARA)
-                groups.append(_LIST)
-            elif tag == "li":
-                append(LINE if groups else PARA)
-            elif tag == sel.TABLE_TAG:
-                append(LINE if groups else PARA)
-                groups.append(_TABLE)
-                first_cell.append(True)
-            elif tag in sel.ROW_TAGS and first_cell:
-                append(LINE)
-                first_cell[-1] = True
-            elif tag in sel.CELL_TAGS and first_cell:
-                if first_cell[-1]:
-                    first_cell[-1] = False
-                else:
-                    append(CELL)
-            elif tag == sel.LINE_BREAK_TAG:
-                append(" " if groups and not pre else BR)
-            elif tag == "img":
-                if _is_emoji_image(el):
-                    append(el.get("alt") or "")
-                else:
-                    result.images.append((el, None))
-            elif tag == sel.PRE_TAG:
-                append(_boundary(groups))
-                pre += 1
-            if tag in _WHOLE and _plain(el):
-                walker.skip_subtree()
-                append(text_of(el))
-                continue
-            if el.text:
-                append(el.text.replace("\n", LINE) if pre else el.text)
-            continue
-        # event == "end"
-        if el is entry:
-            continue
-        if el is skipped:
-            if tag in sel.BLOCK_TAGS or tag in sel.LIST_TAGS or tag == "table":
-                append(_boundary(groups))
+            result.removed.append((el, boundary if tag in _BOUNDARY_TAGS else ""))
         elif tag in sel.BLOCK_TAGS:
-            append(_boundary(groups))
-        elif tag in sel.LIST_TAGS:
-            groups.pop()
-            append(LINE if groups else PARA)
+            _mark(el, boundary)
+        elif tag in sel.LIST_TAGS or tag == sel.TABLE_TAG:
+            _mark(el, LINE if groups else PARA)
+            groups.append((el, _LIST if tag in sel.LIST_TAGS else _TABLE))
         elif tag == "li":
-            append(LINE if groups else PARA)
-        elif tag == sel.TABLE_TAG:
-            groups.pop()
-            first_cell.pop()
-            append(LINE if groups else PARA)
-        elif tag in sel.ROW_TAGS and first_cell:
-            append(LINE)
+            _mark(el, LINE if groups else PARA)
+        elif tag in sel.ROW_TAGS:
+            _mark(el, LINE if groups and groups[-1][1] == _TABLE else boundary)
+        elif tag in sel.CELL_TAGS:
+            previous = el.getprevious()
+            if previous is not None and previous.tag in sel.CELL_TAGS:
+                el.text = CELL + (el.text or "")
+        elif tag == sel.LINE_BREAK_TAG:
+            el.tail = (LINE if pre else " " if groups else BR) + (el.tail or "")
+        elif tag == "img":
+            if _is_emoji_image(el):
+                el.tail = (el.get("alt") or "") + (el.tail or "")
+            else:
+                result.images.append((el, None))
         elif tag == sel.PRE_TAG:
-            pre -= 1
-            append(_boundary(groups))
-        if el.tail:
-            append(el.tail.replace("\n", LINE) if pre else el.tail)
-    result.body = "\n\n".join(paragraphs("".join(out)))
+            _mark(el, boundary)
+            _keep_lines(el)
+            pre.append(el)
     return result
+
+
+def finish(entry: etree._Element, result: Walk) -> str:
+    """The body of a walked entry: left-out elements removed (their tails kept), the marked
+    text serialized, then split and folded (`paragraphs`). Changes the tree: call last."""
+    for element, marker in result.removed:
+        _remove(element, marker)
+    result.body = "\n\n".join(paragraphs(text_of(entry)))
+    return result.body
+
+
+def _mark(element: etree._Element, marker: str) -> None:
+    """A boundary before the element's content and after it (before its tail)."""
+    element.text = marker + (element.text or "")
+    element.tail = marker + (element.tail or "")
+
+
+def _keep_lines(pre: etree._Element) -> None:
+    """Source line breaks inside <pre> become line marks (the folding would eat them)."""
+    if pre.text:
+        pre.text = pre.text.replace("\n", LINE)
+    for node in pre.iterdescendants():
+        if node.text:
+            node.text = node.text.replace("\n", LINE)
+        if node.tail:
+            node.tail = node.tail.replace("\n", LINE)
+
+
+def _remove(element: etree._Element, marker: str) -> None:
+    """Take `element` out of the tree, leaving its tail text (after `marker`) in place."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = marker + (element.tail or "")
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
 
 
 def _boundary(groups: list[str]) -> str:
@@ -245,7 +249,7 @@ def _unclaimed(result: Walk, element: etree._Element) -> None:
 
 def paragraphs(marked: str) -> Iterator[str]:
     """Paragraphs of the walk's marked text: hygiene, white space folded, empty lines gone."""
-    text = _WHITE.sub(" ", scrub(unicodedata.normalize("NFC", marked), keep=_MARKERS))
+    text = _WHITE.sub(" ", scrub(unicodedata.normalize("NFC", marked)))
     text = _BR_RUN.sub(PARA, text).replace(BR, LINE)
     for para in text.split(PARA):
         lines = []

@@ -19,7 +19,7 @@ from w3lib.encoding import html_to_unicode
 from newscrawl.article import Article, Related
 from newscrawl.discovery.urls import article_ref, canonical
 from newscrawl.extraction import selectors as sel
-from newscrawl.extraction.body import text_of, walk
+from newscrawl.extraction.body import finish, rule_of, text_of, walk
 from newscrawl.extraction.images import absolute, images
 from newscrawl.extraction.text import C0_CONTROLS, clean_line, content_hash
 
@@ -100,6 +100,7 @@ _RELATED_LINKS = etree.XPath(sel.RELATED_LINKS)
 _AUTHOR_ITEMS = etree.XPath(sel.AUTHOR_ITEMS)
 _AUTHOR_LIST = etree.XPath(sel.AUTHOR_LIST)
 _FIRST_PARAGRAPH = etree.XPath(sel.FIRST_PARAGRAPH)
+_INLINE_BOILERPLATE = etree.XPath(sel.INLINE_BOILERPLATE)
 _ENTRY_START = re.compile(sel.ENTRY_START_TAG, re.IGNORECASE)
 
 _SITE_SUFFIX = re.compile(r"\s*[-–—|]\s*(?:中国禁闻网|中國禁聞網|禁闻网|禁聞網)$")
@@ -191,15 +192,18 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     related = _related(entry, base)
     byline = _first(_FIRST_PARAGRAPH(entry))
     byline_text = clean_line(text_of(byline)) if byline is not None else ""
-    claimed: dict[etree._Element, str] = {}
+    claimed = {element: rule_of(element, element.tag) or "other"
+               for element in _INLINE_BOILERPLATE(entry)}
     if byline is not None and _BYLINE.search(byline_text):
         claimed[byline] = "byline"
         for author_list in _AUTHOR_LIST(byline):
             claimed[author_list] = "authors"
     else:
         byline, byline_text = None, ""
+    authors = _authors(byline, byline_text)  # before finish() takes the author list out
     found = walk(entry, claimed)
-    if not found.body:
+    found_images = images(found.images, entry, base)  # before finish: captions are read
+    if not finish(entry, found):
         raise NotAnArticle("no_body", url)
 
     article = Article(
@@ -209,10 +213,10 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         published=ref.published,
         title=title,
         source=_match(_SOURCE, byline_text),
-        authors=_authors(byline, byline_text),
+        authors=authors,
         tags=tags,
         body=found.body,
-        images=images(found.images, entry, base),
+        images=found_images,
         related=related,
         language=ref.language,
         content_hash=content_hash(title, found.body),

@@ -81,6 +81,13 @@ BOILERPLATE_RULES: tuple[tuple[str, str, str | None, tuple[str, str] | None], ..
     ("caption", "div", "wp-caption-text", None),
     ("caption", "span", "wp-caption-text", None),
 )
+# Rules on these inline tags are found by one XPath (INLINE_BOILERPLATE), not by the walk.
+INLINE_RULE_TAGS = frozenset({"a", "span"})
+INLINE_BOILERPLATE = " | ".join(
+    "descendant::" + tag
+    + (f"[{_has_class(token)}]" if token else "")
+    + (f"[@{attribute[0]}='{attribute[1]}']" if attribute else "")
+    for _, tag, token, attribute in BOILERPLATE_RULES if tag in INLINE_RULE_TAGS)
 # A figcaption of a figure that holds a table or a quote captions that, not an image: body.
 TEXT_FIGURE_CONTENT = ("table", "blockquote", "pre")
 # An unrendered caption shortcode, "[caption id=… width=…]<img …> text[/caption]", left as
