@@ -88,18 +88,19 @@ class Walk:
         counts[1] += visible_chars(text_of(element))
 
 
-def rule_of(element: etree._Element, tag: str) -> str | None:
+def rule_of(element: etree._Element, tag: str, shortcodes: bool = True) -> str | None:
     """The boilerplate rule that leaves `element` out of the body, if any (selectors.py).
 
     Called for every element the walk visits, so it touches attributes only for the few tags
-    some rule names, and most paragraphs have no class at all.
+    some rule names, and most paragraphs have no class at all. `shortcodes`: whether the page
+    holds a "[caption" at all (else a paragraph's text is not read: reading it costs).
     """
     if tag in sel.NON_TEXT_TAGS:
         return "non_text"
     rules = _RULES.get(tag)
     if rules is None:
         return None
-    if tag in _SHORTCODE_TAGS and (element.text or "").lstrip().startswith(
+    if shortcodes and tag in _SHORTCODE_TAGS and (element.text or "").lstrip().startswith(
             sel.SHORTCODE_OPENING):
         return "caption_shortcode"
     value = element.get("class")
@@ -121,7 +122,8 @@ def _captions_text(figcaption: etree._Element) -> bool:
     return figure is not None and next(figure.iter(*sel.TEXT_FIGURE_CONTENT), None) is not None
 
 
-def walk(entry: etree._Element, claimed: dict[etree._Element, str]) -> Walk:
+def walk(entry: etree._Element, claimed: dict[etree._Element, str],
+         shortcodes: bool = True) -> Walk:
     """Accounting and images of `entry`, and its body marked up for `finish`.
 
     `claimed`: elements left out (with their subtrees) by rules the caller applies (byline,
@@ -150,7 +152,7 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str]) -> Walk:
                 pre.pop()
             continue
         boundary = _boundary(groups)
-        rule = claimed.get(el) or rule_of(el, tag)
+        rule = claimed.get(el) or rule_of(el, tag, shortcodes)
         if rule is not None or tag in sel.UNREAD_TAGS:
             walker.skip_subtree()
             if rule is None:
@@ -198,8 +200,19 @@ def finish(entry: etree._Element, result: Walk) -> str:
 
 
 def _mark(element: etree._Element, marker: str) -> None:
-    """A boundary before the element's content and after it (before its tail)."""
-    element.text = marker + (element.text or "")
+    """A boundary before the element and after it (before its tail).
+
+    The mark before goes at the end of the text before the element (the previous sibling's
+    tail or the parent's text), not into the element's own text: that is usually a whole
+    paragraph, and lxml re-encodes a text on every write, while what lies between blocks is
+    mostly a space.
+    """
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + marker
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + marker
     element.tail = marker + (element.tail or "")
 
 
@@ -249,7 +262,7 @@ def _unclaimed(result: Walk, element: etree._Element) -> None:
 
 def paragraphs(marked: str) -> Iterator[str]:
     """Paragraphs of the walk's marked text: hygiene, white space folded, empty lines gone."""
-    text = _WHITE.sub(" ", scrub(unicodedata.normalize("NFC", marked)))
+    text = " ".join(scrub(unicodedata.normalize("NFC", marked)).split())  # C, not a regex
     text = _BR_RUN.sub(PARA, text).replace(BR, LINE)
     for para in text.split(PARA):
         lines = []

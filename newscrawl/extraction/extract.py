@@ -201,7 +201,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     else:
         byline, byline_text = None, ""
     authors = _authors(byline, byline_text)  # before finish() takes the author list out
-    found = walk(entry, claimed)
+    found = walk(entry, claimed, shortcodes=sel.SHORTCODE_OPENING in text)
     found_images = images(found.images, entry, base)  # before finish: captions are read
     if not finish(entry, found):
         raise NotAnArticle("no_body", url)
