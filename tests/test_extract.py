@@ -123,13 +123,19 @@ def test_minimal_article_parses():
     # the older interstitial, sometimes served with 200
     "<html><head><title>Just a moment...</title></head><body><h2>Checking your browser before "
     "accessing www.bannedbook.org.</h2><div class='cf-browser-verification'></div></body></html>",
-    '<html><body><div id="cf-challenge-running"></div>' + ARTICLE + "</body></html>",
+    '<html><body><div id="cf-challenge-running"></div>' + ARTICLE.replace(END, "")
+    + "</body></html>",
     "<title>Attention Required! | Cloudflare</title>",
 ])
-def test_challenge(body):
+def test_challenge(body):  # (a page with the theme's end-of-entry marker is none: below)
     assert reason_of(body) == "challenge"
     # checked before anything else: whatever the URL or the content type
     assert reason_of(body, "https://www.bannedbook.org/bnews/tag/x/") == "challenge"
+
+
+def test_site_page_quoting_a_challenge_is_an_article():
+    quote = "页面显示“Just a moment...”与“Checking your browser”。"
+    assert parse_article(ARTICLE.replace("正文第一段。", quote), CAPTURED_URL).body == quote
 
 
 def test_is_challenge():

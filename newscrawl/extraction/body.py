@@ -44,13 +44,15 @@ def _rules() -> dict[str, list[tuple[str, str | None, tuple[str, str] | None]]]:
 
 
 _RULES = _rules()
+_ATTRIBUTE_RULE_TAGS = frozenset(tag for _, tag, token, attribute in sel.BOILERPLATE_RULES
+                                 if token is None)
 # The elements the walk stops at: structure, rule tags, images, unread tags. Rules on inline
 # <a>/<span> are looked up by the caller in one XPath (selectors.INLINE_BOILERPLATE) instead:
 # stopping at every tag link would double the walk.
-_VISIT = tuple(sorted(
+_VISIT = frozenset(
     sel.BLOCK_TAGS | sel.LIST_TAGS | sel.ROW_TAGS | sel.CELL_TAGS | sel.NON_TEXT_TAGS
     | sel.UNREAD_TAGS | {"li", sel.TABLE_TAG, sel.PRE_TAG, sel.LINE_BREAK_TAG, "img"}
-    | ({tag for _, tag, _, _ in sel.BOILERPLATE_RULES} - sel.INLINE_RULE_TAGS)))
+    | ({tag for _, tag, _, _ in sel.BOILERPLATE_RULES} - sel.INLINE_RULE_TAGS))
 # Left out, these leave a boundary where they stood.
 _BOUNDARY_TAGS = sel.BLOCK_TAGS | sel.LIST_TAGS | {sel.TABLE_TAG, sel.PRE_TAG, "li"}
 
@@ -104,6 +106,8 @@ def rule_of(element: etree._Element, tag: str, shortcodes: bool = True) -> str |
             sel.SHORTCODE_OPENING):
         return "caption_shortcode"
     value = element.get("class")
+    if value is None and tag not in _ATTRIBUTE_RULE_TAGS:  # most paragraphs: no class
+        return None
     classes = value.split() if value else ()
     for name, token, attribute in rules:
         if token is not None and token not in classes:
@@ -140,18 +144,16 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
             result.removed.append((element, ""))
     groups: list[tuple[etree._Element, str]] = []  # open lists and tables, innermost last
     pre: list[etree._Element] = []
-    walker = etree.iterwalk(entry, events=("start", "end"), tag=_VISIT)
-    for event, el in walker:
-        if el is entry:
-            continue
+    # No tag= filter: lxml builds a matcher of all the tags on every call, which costs more
+    # than testing each element's tag against a set here.
+    walker = etree.iterwalk(entry, events=("start",))
+    for _, el in walker:
         tag = el.tag
-        if event == "end":
-            if groups and groups[-1][0] is el:
-                groups.pop()
-            elif pre and pre[-1] is el:
-                pre.pop()
+        if tag not in _VISIT or el is entry:
             continue
-        boundary = _boundary(groups)
+        if groups or pre:  # start events only (half the cost): leave what `el` is not inside
+            _close(el, groups, pre, entry)
+        boundary = PARA if not groups else LINE if groups[-1][1] == _LIST else " "
         rule = claimed.get(el) or rule_of(el, tag, shortcodes)
         if rule is not None or tag in sel.UNREAD_TAGS:
             walker.skip_subtree()
@@ -188,6 +190,20 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
             _keep_lines(el)
             pre.append(el)
     return result
+
+
+def _close(el: etree._Element, groups: list[tuple[etree._Element, str]],
+           pre: list[etree._Element], entry: etree._Element) -> None:
+    """Pop the open lists, tables and <pre>s that `el` lies outside of."""
+    ancestors = set()
+    for ancestor in el.iterancestors():
+        if ancestor is entry:
+            break
+        ancestors.add(ancestor)
+    while groups and groups[-1][0] not in ancestors:
+        groups.pop()
+    while pre and pre[-1] not in ancestors:
+        pre.pop()
 
 
 def finish(entry: etree._Element, result: Walk) -> str:
@@ -239,13 +255,6 @@ def _remove(element: etree._Element, marker: str) -> None:
     else:
         parent.text = (parent.text or "") + tail
     parent.remove(element)
-
-
-def _boundary(groups: list[str]) -> str:
-    """What a block boundary is where it stands: a paragraph, a line (list), a space (cell)."""
-    if not groups:
-        return PARA
-    return LINE if groups[-1] == _LIST else " "
 
 
 def _is_emoji_image(img: etree._Element) -> bool:

@@ -32,13 +32,16 @@ ENTRY_END_MARKER = "<!--END ENTRY-->"
 # Title, from ENTRY: the nearest <h2> before it. Full pages carry other <h2>s (sidebar widget
 # titles), but the article's own h2 is the last one before the entry (notice paragraphs between).
 TITLE_BEFORE_ENTRY = "preceding::h2[1]"
+# Looked for first among the entry's preceding siblings (where the theme puts it; a tenth of
+# the cost of the preceding axis, which scans the whole page before the entry).
+TITLE_TAG = "h2"
 # Title when the page has no entry at all (the page then fails for want of a body anyway).
 FIRST_H2 = "(//h2)[1]"
 # Fallback title: "<title>TITLE - 禁闻网</title>", only when there is no h2.
 DOC_TITLE = "(//title)[1]"
 
 # <base href> changes what relative image and link URLs resolve against.
-BASE_HREF = "(//base[@href])[1]/@href"
+BASE_HREF = "(/html/head/base[@href])[1]/@href"  # <base> belongs in <head>: no whole-page scan
 
 # Tag links, from ENTRY: Simple Tags auto-links words to tag archives with rel="tag" (in the
 # text, in captions, in the byline); a theme may add a tag list of the post (.post-tags, .tags)
