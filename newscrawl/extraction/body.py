@@ -46,8 +46,10 @@ def _rules() -> dict[str, list[tuple[str, str | None, tuple[str, str] | None]]]:
 _RULES = _rules()
 _ATTRIBUTE_RULE_TAGS = frozenset(tag for _, tag, token, attribute in sel.BOILERPLATE_RULES
                                  if token is None)
+_RULE_TAGS = frozenset(_RULES) | sel.NON_TEXT_TAGS
+_ALWAYS_ASK = _ATTRIBUTE_RULE_TAGS | sel.NON_TEXT_TAGS  # rules that need no class
 # The elements the walk stops at: structure, rule tags, images, unread tags. Rules on inline
-# <a>/<span> are looked up by the caller in one XPath (selectors.INLINE_BOILERPLATE) instead:
+# <a> are looked up by the caller in one XPath (selectors.INLINE_BOILERPLATE) instead:
 # stopping at every tag link would double the walk.
 _VISIT = frozenset(
     sel.BLOCK_TAGS | sel.LIST_TAGS | sel.ROW_TAGS | sel.CELL_TAGS | sel.NON_TEXT_TAGS
@@ -154,7 +156,10 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
         if groups or pre:  # start events only (half the cost): leave what `el` is not inside
             _close(el, groups, pre, entry)
         boundary = PARA if not groups else LINE if groups[-1][1] == _LIST else " "
-        rule = claimed.get(el) or rule_of(el, tag, shortcodes)
+        rule = claimed.get(el)
+        if rule is None and tag in _RULE_TAGS and (  # skip the call for most paragraphs
+                el.get("class") is not None or tag in _ALWAYS_ASK or shortcodes):
+            rule = rule_of(el, tag, shortcodes)
         if rule is not None or tag in sel.UNREAD_TAGS:
             walker.skip_subtree()
             if rule is None:

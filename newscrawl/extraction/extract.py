@@ -130,9 +130,8 @@ def looks_binary(head: bytes | str) -> bool:
     characters. A stray NUL in a page is not enough: that page is text with a fault."""
     start = head[:1024]
     if isinstance(start, bytes):
-        if start.startswith(_BINARY_MAGIC):
-            return True
-        start = start.decode("latin-1")
+        controls = len(start) - len(start.translate(None, _C0_BYTES))
+        return start.startswith(_BINARY_MAGIC) or controls * 20 > len(start)
     return start.startswith("%PDF-") or len(C0_CONTROLS.findall(start)) * 20 > len(start)
 
 

@@ -82,10 +82,9 @@ BOILERPLATE_RULES: tuple[tuple[str, str, str | None, tuple[str, str] | None], ..
     ("caption", "figcaption", None, None),  # image captions: recorded with their image
     ("caption", "p", "wp-caption-text", None),  # classic [caption] output
     ("caption", "div", "wp-caption-text", None),
-    ("caption", "span", "wp-caption-text", None),
 )
 # Rules on these inline tags are found by one XPath (INLINE_BOILERPLATE), not by the walk.
-INLINE_RULE_TAGS = frozenset({"a", "span"})
+INLINE_RULE_TAGS = frozenset({"a"})
 INLINE_BOILERPLATE = " | ".join(
     "descendant::" + tag
     + (f"[{_has_class(token)}]" if token else "")
