@@ -104,6 +104,7 @@ _FIRST_PARAGRAPH = etree.XPath(sel.FIRST_PARAGRAPH)
 _INLINE_BOILERPLATE = etree.XPath(sel.INLINE_BOILERPLATE)
 _ENTRY_START = re.compile(sel.ENTRY_START_TAG, re.IGNORECASE)
 _USUAL_ENTRY = f'class="{sel.ENTRY_CLASS}"'
+_P_TAGS = ("p", "pre", "picture", "param")  # what "<p" opens in a source
 
 
 _SITE_SUFFIX = re.compile(r"\s*[-–—|]\s*(?:中国禁闻网|中國禁聞網|禁闻网|禁聞網)$")
@@ -192,8 +193,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         raise NotAnArticle("no_title", url)
     if entry is None:
         raise NotAnArticle("no_body", url)
-    if not _read_whole(text, entry):
-        raise NotAnArticle("partial_page", url)
+    if _PARSER.error_log.filter_from_fatals() or not _read_whole(text, entry):
+        raise NotAnArticle("partial_page", url)  # libxml2 gave up (say, past 2,048 levels)
 
     base = urljoin(url, (_first(_BASE_HREF(doc)) or "").strip())
     tags = list(dict.fromkeys(t for a in _TAG_LINKS(entry) if (t := clean_line(text_of(a)))))
@@ -253,8 +254,8 @@ def _entry_start(text: str) -> re.Match[str] | None:
 
 def _read_whole(text: str, entry: etree._Element) -> bool:
     """Whether the parser read the entry whole: the source holds the entry's end marker, and
-    the parsed entry at least PARTIAL_MIN_SHARE of the paragraphs and list items (<p>, <p …>,
-    <li start tags) its source holds between its start and that end. (Counting tags, not text:
+    the parsed entry at least PARTIAL_MIN_SHARE of the paragraphs ("<p" start tags) its
+    source holds between its start and that end. (Counting tags, not text:
     libxml2 gives up whole elements, and str.count is ten times cheaper than stripping tags.)
     """
     start = _entry_start(text)
@@ -263,11 +264,10 @@ def _read_whole(text: str, entry: etree._Element) -> bool:
         return False
     if start is None:  # a start tag the pattern does not know: the marker must do
         return True
-    begin = start.end()
-    source = sum(text.count(tag, begin, end) for tag in ("<p>", "<p ", "<li"))
+    source = text.count("<p", start.end(), end)  # one scan: <p, <pre, <picture, <param
     if source < PARTIAL_MIN_BLOCKS:
         return True
-    parsed = sum(1 for _ in entry.iter("p", "li"))
+    parsed = sum(1 for _ in entry.iter(*_P_TAGS))
     return parsed >= PARTIAL_MIN_SHARE * source
 
 
