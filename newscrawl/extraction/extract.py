@@ -3,7 +3,8 @@
 The page is parsed once with lxml (huge_tree: deep or huge pages are read whole) and then only
 read as a tree; every selector comes from newscrawl.extraction.selectors. What each kind of
 markup becomes is documented in docs/extraction.md; the body walk is
-newscrawl.extraction.body, images newscrawl.extraction.images.
+newscrawl.extraction.body, images newscrawl.extraction.images, page-level checks (decoding,
+binary files, challenges, partial reads) newscrawl.extraction.page.
 """
 
 from __future__ import annotations
@@ -14,13 +15,20 @@ from typing import Literal
 from urllib.parse import urljoin
 
 from lxml import etree
-from w3lib.encoding import html_to_unicode
 
 from newscrawl.article import Article, Related
 from newscrawl.discovery.urls import article_ref, canonical
 from newscrawl.extraction import selectors as sel
 from newscrawl.extraction.body import finish, rule_of, text_of, walk
 from newscrawl.extraction.images import absolute, images
+from newscrawl.extraction.page import (
+    C0_BYTES,
+    UTF16_32_BOMS,
+    decode,
+    is_challenge,
+    looks_binary,
+    read_whole,
+)
 from newscrawl.extraction.text import C0_CONTROLS, clean_line, content_hash
 
 Reason = Literal["challenge", "not_html", "empty", "not_article_url", "no_title", "no_body",
@@ -42,11 +50,6 @@ class NotAnArticle(Exception):
 # Text of at least this many visible characters that no rule placed in the body and no
 # boilerplate rule claimed is worth a warning (a sentence or two of Chinese).
 UNCLAIMED_WARN_CHARS = 40
-# The parsed entry must hold at least this share of the <p>/<li> its source holds, or the
-# page was read only in part (see _read_whole).
-PARTIAL_MIN_SHARE = 0.5
-PARTIAL_MIN_BLOCKS = 4  # below this the comparison is noise
-# What "<p" and "<li" open in a source: the elements counted in the tree.
 
 
 @dataclass
@@ -68,22 +71,7 @@ class Extraction:
         return self.unclaimed_chars >= UNCLAIMED_WARN_CHARS
 
 
-# Cloudflare interstitials ("Just a moment..." / older "Checking your browser before
-# accessing" / "Attention Required!" block) and their script/form markers.
-_CHALLENGE_MARKERS = (
-    "Just a moment...", "Just a moment…", "Checking your browser",
-    "Attention Required! | Cloudflare", "cf-challenge", "cf-browser-verification",
-    "_cf_chl_opt", "/cdn-cgi/challenge-platform/",
-)
-_CHALLENGE_HINTS = ("moment", "Checking your browser", "Cloudflare", "cf-", "_cf_chl", "cdn-cgi")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-# File signatures of what servers send under a wrong text/html label.
-_BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
-                 b"RIFF", b"\x00\x00\x00")
-
-_UTF8_HEADER = re.compile(r"charset\s*=\s*[\"']?utf-?8[\"']?\s*(?:;|$)", re.IGNORECASE)
-_C0_BYTES = bytes(sorted({*range(0x20)} - {0x09, 0x0A, 0x0D}))
-_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff")  # also the start of the UTF-32 ones
 
 # The parser is told UTF-8 because it gets the decoded text re-encoded: a <meta charset=gbk>
 # must not make libxml2 decode it a second time. huge_tree lifts libxml2's limits on depth
@@ -102,9 +90,6 @@ _AUTHOR_ITEMS = etree.XPath(sel.AUTHOR_ITEMS)
 _AUTHOR_LIST = etree.XPath(sel.AUTHOR_LIST)
 _FIRST_PARAGRAPH = etree.XPath(sel.FIRST_PARAGRAPH)
 _INLINE_BOILERPLATE = etree.XPath(sel.INLINE_BOILERPLATE)
-_ENTRY_START = re.compile(sel.ENTRY_START_TAG, re.IGNORECASE)
-_USUAL_ENTRY = f'class="{sel.ENTRY_CLASS}"'
-_P_TAGS = ("p", "pre", "picture", "param")  # what "<p" opens in a source
 
 
 _SITE_SUFFIX = re.compile(r"\s*[-–—|]\s*(?:中国禁闻网|中國禁聞網|禁闻网|禁聞網)$")
@@ -115,25 +100,6 @@ _BYLINE = re.compile(r"^(?:作者|来源|來源)\s*[:：]|不代表本[网網]�
 # label when a space is all that separates them).
 _SOURCE = re.compile(r"(?:来源|來源)\s*[:：]\s*(.*?)\s*(?:[,，。]|作者|$)")
 _AUTHOR = re.compile(r"作者\s*[:：]\s*(.*?)\s*(?:[,，。]|来源|來源|$)")
-
-
-def is_challenge(text: str) -> bool:
-    """True for a Cloudflare challenge/block page (served as 403/503, sometimes 200)."""
-    # Every marker holds one of these: most pages are cleared by scans for fewer strings.
-    if not any(hint in text for hint in _CHALLENGE_HINTS):
-        return False
-    return any(marker in text for marker in _CHALLENGE_MARKERS)
-
-
-def looks_binary(head: bytes | str) -> bool:
-    """True for a file that is no text whatever its label: a known file signature, or C0
-    controls (other than tab and line breaks) in more than 1 of 20 of its first 1,024
-    characters. A stray NUL in a page is not enough: that page is text with a fault."""
-    start = head[:1024]
-    if isinstance(start, bytes):
-        controls = len(start) - len(start.translate(None, _C0_BYTES))
-        return start.startswith(_BINARY_MAGIC) or controls * 20 > len(start)
-    return start.startswith("%PDF-") or len(C0_CONTROLS.findall(start)) * 20 > len(start)
 
 
 def parse_article(body: bytes | str, url: str, *, content_type: str | None = None,
@@ -158,13 +124,13 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     """
     if looks_binary(body):
         raise NotAnArticle("not_html", url)
-    controls_left = isinstance(body, str) or body.startswith(_UTF16_32_BOMS)
+    controls_left = isinstance(body, str) or body.startswith(UTF16_32_BOMS)
     if not controls_left:
         # C0 bytes are never part of a character in UTF-8 or the GB/Big5 encodings: removed
         # here at a tenth of the cost of a regex over the decoded text (libxml2 would turn
         # each into U+FFFD).
-        body = body.translate(None, _C0_BYTES)
-    text = body if isinstance(body, str) else _decode(content_type, body)
+        body = body.translate(None, C0_BYTES)
+    text = body if isinstance(body, str) else decode(content_type, body)
     # First: a challenge can be served for any URL, even with 200. A page holding the theme's
     # end-of-entry marker is the site's own page, never an interstitial (and an article that
     # quotes "Just a moment..." is no challenge): only the others are searched for markers.
@@ -193,7 +159,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         raise NotAnArticle("no_title", url)
     if entry is None:
         raise NotAnArticle("no_body", url)
-    if _PARSER.error_log.filter_from_fatals() or not _read_whole(text, entry):
+    if not read_whole(text, entry, _PARSER):
         raise NotAnArticle("partial_page", url)  # libxml2 gave up (say, past 2,048 levels)
 
     base = urljoin(url, (_first(_BASE_HREF(doc)) or "").strip())
@@ -233,42 +199,6 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         version=1,
     )
     return Extraction(article, found.dropped, found.unclaimed_chars, found.unclaimed_sample)
-
-
-def _decode(content_type: str | None, body: bytes) -> str:
-    """html_to_unicode, with a short cut for the common case: a UTF-8 header, no BOM."""
-    if content_type and _UTF8_HEADER.search(content_type) and not body.startswith(
-            (b"\xef\xbb\xbf", *_UTF16_32_BOMS)):
-        return body.decode("utf-8", "replace")  # what html_to_unicode does, a third the cost
-    return html_to_unicode(content_type, body)[1]
-
-
-def _entry_start(text: str) -> re.Match[str] | None:
-    """The entry's start tag in the source: looked for from the usual class="entry" (a string
-    search) before the pattern is run over the page."""
-    at = text.find(_USUAL_ENTRY)
-    if at >= 0 and (match := _ENTRY_START.match(text, text.rfind("<", 0, at))):
-        return match
-    return _ENTRY_START.search(text)
-
-
-def _read_whole(text: str, entry: etree._Element) -> bool:
-    """Whether the parser read the entry whole: the source holds the entry's end marker, and
-    the parsed entry at least PARTIAL_MIN_SHARE of the paragraphs ("<p" start tags) its
-    source holds between its start and that end. (Counting tags, not text:
-    libxml2 gives up whole elements, and str.count is ten times cheaper than stripping tags.)
-    """
-    start = _entry_start(text)
-    end = text.find(sel.ENTRY_END_MARKER, start.end() if start else 0)
-    if end < 0:
-        return False
-    if start is None:  # a start tag the pattern does not know: the marker must do
-        return True
-    source = text.count("<p", start.end(), end)  # one scan: <p, <pre, <picture, <param
-    if source < PARTIAL_MIN_BLOCKS:
-        return True
-    parsed = sum(1 for _ in entry.iter(*_P_TAGS))
-    return parsed >= PARTIAL_MIN_SHARE * source
 
 
 def _entry(doc: etree._Element) -> etree._Element | None:
