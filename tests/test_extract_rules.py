@@ -112,8 +112,7 @@ def test_no_placeholder_image(img):
 
 def test_accounting_of_the_captured_page():
     found = extract(page(CAPTURED), CAPTURED_URL)
-    assert sorted(found.dropped) == ["ads", "authors", "byline", "caption", "promo",
-                                     "related", "share"]
+    assert sorted(found.dropped) == ["ads", "authors", "byline", "caption", "promo", "related"]
     assert found.dropped["ads"][0] == 3  # three ad slots
     assert found.dropped["related"][1] > 200  # five long related titles
     assert found.dropped["caption"][1] > 20

@@ -48,13 +48,11 @@ _ATTRIBUTE_RULE_TAGS = frozenset(tag for _, tag, token, attribute in sel.BOILERP
                                  if token is None)
 _RULE_TAGS = frozenset(_RULES) | sel.NON_TEXT_TAGS
 _ALWAYS_ASK = _ATTRIBUTE_RULE_TAGS | sel.NON_TEXT_TAGS  # rules that need no class
-# The elements the walk stops at: structure, rule tags, images, unread tags. Rules on inline
-# <a> are looked up by the caller in one XPath (selectors.INLINE_BOILERPLATE) instead:
-# stopping at every tag link would double the walk.
+# The elements the walk stops at: structure, rule tags, images, unread tags.
 _VISIT = frozenset(
     sel.BLOCK_TAGS | sel.LIST_TAGS | sel.ROW_TAGS | sel.CELL_TAGS | sel.NON_TEXT_TAGS
     | sel.UNREAD_TAGS | {"li", sel.TABLE_TAG, sel.PRE_TAG, sel.LINE_BREAK_TAG, "img"}
-    | ({tag for _, tag, _, _ in sel.BOILERPLATE_RULES} - sel.INLINE_RULE_TAGS))
+    | {tag for _, tag, _, _ in sel.BOILERPLATE_RULES})
 # Left out, these leave a boundary where they stood.
 _BOUNDARY_TAGS = sel.BLOCK_TAGS | sel.LIST_TAGS | {sel.TABLE_TAG, sel.PRE_TAG, "li"}
 
@@ -133,17 +131,13 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
     """Accounting and images of `entry`, and its body marked up for `finish`.
 
     `claimed`: elements left out (with their subtrees) by rules the caller applies (byline,
-    authors, rules on inline tags) -> rule name; the other rules of selectors.py are applied
-    here. Why marks: the walk stops only at structural elements (lxml filters the others in
-    C), writes a marker into the text before and after each (paragraph, line, cell, <br>), and
-    libxml2 then serializes the entry's text in one call; reading every text node from
-    Python costs twice as much.
+    authors) -> rule name; the rules of selectors.py are applied here. `shortcodes`: whether
+    the page holds a "[caption" at all.
+    Why marks: the walk stops only at structural elements, writes a marker into the text
+    before and after each (paragraph, line, cell, <br>), and libxml2 then serializes the
+    entry's text in one call; reading every text node from Python costs twice as much.
     """
     result = Walk()
-    for element, rule in claimed.items():
-        if element.tag in sel.INLINE_RULE_TAGS:  # the walk does not stop at inline tags
-            result.drop(rule, element)
-            result.removed.append((element, ""))
     groups: list[tuple[etree._Element, str]] = []  # open lists and tables, innermost last
     pre: list[etree._Element] = []
     # No tag= filter: lxml builds a matcher of all the tags on every call, which costs more

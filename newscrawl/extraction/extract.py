@@ -19,7 +19,7 @@ from lxml import etree
 from newscrawl.article import Article, Related
 from newscrawl.discovery.urls import article_ref, canonical
 from newscrawl.extraction import selectors as sel
-from newscrawl.extraction.body import finish, rule_of, text_of, walk
+from newscrawl.extraction.body import finish, text_of, walk
 from newscrawl.extraction.images import absolute, images
 from newscrawl.extraction.page import (
     C0_BYTES,
@@ -89,7 +89,6 @@ _RELATED_LINKS = etree.XPath(sel.RELATED_LINKS)
 _AUTHOR_ITEMS = etree.XPath(sel.AUTHOR_ITEMS)
 _AUTHOR_LIST = etree.XPath(sel.AUTHOR_LIST)
 _FIRST_PARAGRAPH = etree.XPath(sel.FIRST_PARAGRAPH)
-_INLINE_BOILERPLATE = etree.XPath(sel.INLINE_BOILERPLATE)
 
 
 _SITE_SUFFIX = re.compile(r"\s*[-–—|]\s*(?:中国禁闻网|中國禁聞網|禁闻网|禁聞網)$")
@@ -163,12 +162,13 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         raise NotAnArticle("partial_page", url)  # libxml2 gave up (say, past 2,048 levels)
 
     base = urljoin(url, (_first(_BASE_HREF(doc)) or "").strip())
-    tags = list(dict.fromkeys(t for a in _TAG_LINKS(entry) if (t := clean_line(text_of(a)))))
+    # raw texts made distinct first: a tag is linked many times, cleaned once
+    raw_tags = dict.fromkeys(text_of(a) for a in _TAG_LINKS(entry))
+    tags = list(dict.fromkeys(t for raw in raw_tags if (t := clean_line(raw))))
     related = _related(entry, base)
     byline = _first(_FIRST_PARAGRAPH(entry))
     byline_text = clean_line(text_of(byline)) if byline is not None else ""
-    claimed = {element: rule_of(element, element.tag) or "other"
-               for element in _INLINE_BOILERPLATE(entry)}
+    claimed: dict[etree._Element, str] = {}
     if byline is not None and _BYLINE.search(byline_text):
         claimed[byline] = "byline"
         for author_list in _AUTHOR_LIST(byline):

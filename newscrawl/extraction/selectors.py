@@ -70,26 +70,20 @@ FIRST_PARAGRAPH = "descendant::p[normalize-space()][1]"
 # The body walk (newscrawl.extraction.body) reads every text node of the entry in document
 # order. Elements matched by a rule below are left out with their whole subtree; what each
 # left out is counted per rule name (stats newscrawl/extraction/dropped/<rule>).
-# A rule: (name, tag, class token or None, attribute test or None).
+# A rule: (name, tag, class token or None, attribute test or None). The walk stops at the
+# tags rules name (and at structure); a rule on an inline tag (<a>, <span>) works but makes
+# the walk stop at every link. The share anchor a[name=sharetosocial] holds no text: no rule.
 BOILERPLATE_RULES: tuple[tuple[str, str, str | None, tuple[str, str] | None], ...] = (
     ("promo", "p", "texttj", None),  # 🔥 promotion links
     ("ads", "div", "banner-ads", None),  # AuctionX ad slots
     ("related", "ul", "op-related-articles", None),  # 相关阅读
     ("notice", "p", "notice", None),  # the notice to mainland readers, should it move inside
-    ("share", "a", None, ("name", "sharetosocial")),
     ("share", "div", "sharedaddy", None),  # Jetpack sharing buttons
     ("share", "div", "addtoany_share_save_container", None),  # AddToAny
     ("caption", "figcaption", None, None),  # image captions: recorded with their image
     ("caption", "p", "wp-caption-text", None),  # classic [caption] output
     ("caption", "div", "wp-caption-text", None),
 )
-# Rules on these inline tags are found by one XPath (INLINE_BOILERPLATE), not by the walk.
-INLINE_RULE_TAGS = frozenset({"a"})
-INLINE_BOILERPLATE = " | ".join(
-    "descendant::" + tag
-    + (f"[{_has_class(token)}]" if token else "")
-    + (f"[@{attribute[0]}='{attribute[1]}']" if attribute else "")
-    for _, tag, token, attribute in BOILERPLATE_RULES if tag in INLINE_RULE_TAGS)
 # A figcaption of a figure that holds a table or a quote captions that, not an image: body.
 TEXT_FIGURE_CONTENT = ("table", "blockquote", "pre")
 # An unrendered caption shortcode, "[caption id=… width=…]<img …> text[/caption]", left as
