@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sitecopy.markup import Markup, blocks
 from sitecopy.words import (
     CAPTION_CREDITS,
     CLAUSES,
@@ -53,12 +54,13 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Content:
-    head: tuple[Para | Figure, ...]  # entry blocks after the byline and authors, in order
+    # entry blocks after the byline and authors, in order; Markup: see sitecopy.markup
+    head: tuple[Para | Figure | Markup, ...]
     tail: Para  # the body paragraph after the related list and the promo block
 
     def paragraphs(self) -> list[Para]:
-        """The body paragraphs, in document order."""
-        return [block for block in self.head if not isinstance(block, Figure)] + [self.tail]
+        """The plain <p> paragraphs of the body, in document order (Markup blocks aside)."""
+        return [block for block in self.head if isinstance(block, tuple)] + [self.tail]
 
     def figures(self) -> list[Figure]:
         return [block for block in self.head if isinstance(block, Figure)]
@@ -169,13 +171,14 @@ def generate(seed: int, key: str, revision: int, tags: tuple[str, ...],
     """
     rng = random.Random(f"{seed}:{key}:{revision}")
     feeder = _Feeder(rng, tags, placed)
-    head: list[Para | Figure] = []
+    head: list[Para | Figure | Markup] = []
     figures = rng.choices((0, 1, 2), (3, 5, 2))[0]
     if figures:
         head.append(_figure(rng, feeder, key, 1))
     if rng.random() < 0.2:  # 「<p>台北 —&nbsp;</p>」: a dateline whose &nbsp; is trimmed away
         head.append((rng.choice(DATELINE_CITIES) + " —\xa0",))
     head.append((lead,))
+    head.extend(blocks(seed, key, revision))  # real-world markup forms, their own randomness
     count = rng.randint(2, 6)
     second_figure_after = rng.randint(1, count) if figures == 2 else 0
     br, nbsp, keyword = (rng.randrange(count * 4) for _ in range(3))  # each in ~1/4 articles

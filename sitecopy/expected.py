@@ -14,9 +14,11 @@ mismatch in the end-to-end tests instead of being copied into the expectation.
   the promo block), distinct, first-seen order. Keyword links (span.wp_keywordlink_affiliate)
   and menu or related-tags links are not tags.
 - body: every <p> of the entry but the byline and p.texttj (so the one after the promo block
-  too), <br> as "\n", white space folded with newscrawl.extraction.text.fold, joined by "\n\n".
+  too), <br> as "\n", white space folded with newscrawl.extraction.text.fold, and the
+  paragraphs each sitecopy.markup block shows, in document order, joined by "\n\n".
 - images: one {url (absolute src), caption (folded figcaption text or None)} per figure
-  with an <img>; a figure with only a caption gives none.
+  with an <img> (a figure with only a caption gives none), and each markup block's images,
+  in document order.
 - related: ul.op-related-articles links, in order: canonical URL (404 ones included) and the
   title without its <b> highlights.
 - language "zh-Hans" (or "zh-Hant"), content_hash(title, body), version 1.
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from newscrawl.extraction.text import content_hash, fold, fold_line
 from sitecopy.content import Figure, Para, TagLink, text_of
+from sitecopy.markup import BASE, Markup
 from sitecopy.paths import TRADITIONAL
 from sitecopy.words import to_traditional
 
@@ -52,6 +55,8 @@ def expected_record(site: Site, article_id: str, base_url: str, language: str) -
     tags: list[str] = [article.split_tag] if article.split_tag else []
     segments: list[Para] = []
     for block in (*content.head, content.tail):
+        if isinstance(block, Markup):
+            continue  # markup blocks hold no tag links
         if isinstance(block, Figure):
             if block.caption:
                 segments.append(block.caption)
@@ -63,13 +68,22 @@ def expected_record(site: Site, article_id: str, base_url: str, language: str) -
                 tags.append(seg.tag)
     # Body: each <p> of the entry but the byline and p.texttj, as text ("\n" for <br>),
     # white space folded by the project's own fold(); paragraphs joined by a blank line.
-    body = "\n\n".join(fold(conv(text_of(para))) for para in content.paragraphs())
+    paragraphs: list[str] = []
+    images: list[dict] = []
+    for block in (*content.head, content.tail):
+        if isinstance(block, tuple):
+            paragraphs.append(fold(conv(text_of(block))))
+        elif isinstance(block, Markup):
+            paragraphs += [fold(conv(text)) for text in block.paragraphs]
+            images += [{"url": url.replace(BASE, base),
+                        "caption": fold_line(conv(caption)) if caption else None}
+                       for url, caption in block.images]
+        elif block.src:
+            images.append({"url": base + block.src if block.src.startswith("/") else block.src,
+                           "caption": fold_line(conv(text_of(block.caption)))
+                           if block.caption else None})
+    body = "\n\n".join(paragraphs)
     title = conv(fold_line(article.title))
-    images = [
-        {"url": base + fig.src if fig.src.startswith("/") else fig.src,
-         "caption": fold_line(conv(text_of(fig.caption))) if fig.caption else None}
-        for fig in content.figures() if fig.src
-    ]
     related = [{"url": base + target.path(language), "title": conv(target.title)}
                for target in related_targets]
     return {

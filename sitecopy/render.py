@@ -11,6 +11,7 @@ from html import escape
 from typing import NamedTuple
 
 from sitecopy import pages, redesign, words
+from sitecopy.markup import Markup
 from sitecopy.model import Article, Site
 from sitecopy.pages import Ctx
 from sitecopy.paths import (
@@ -154,6 +155,8 @@ def article_page(ctx: Ctx, article: Article, charset: str) -> str:
     for block in content.head:
         if isinstance(block, tuple):
             parts.append(f"<p>{pages.para_html(ctx, block, salt)}</p> ")
+        elif isinstance(block, Markup):
+            parts.append(block.render(ctx.base) + " ")
         else:
             parts.append(pages.figure_html(ctx, block, salt) + " ")
     parts.append('<!--<div id="taboola-mid-1"></div>-->')

@@ -55,6 +55,13 @@ def test_full_crawl_finds_every_article_once_exactly(
     assert counts["newscrawl/not_article/empty"] == 1
     assert counts["newscrawl/not_article/not_html"] == 1
     assert counts["newscrawl/not_article/http_404"] == len(site.missing)
+    # What the body left out, per rule: every page has a byline and a promotion block; some
+    # pages carry a NUL (sitecopy.markup) and are articles all the same (not_html is the PDF).
+    parsed = counts["newscrawl/extraction/dropped/promo"]
+    assert parsed >= len(run.records) and counts["newscrawl/extraction/dropped/byline"] == parsed
+    assert counts["newscrawl/extraction/dropped_chars/related"] > 0
+    assert counts["newscrawl/extraction/dropped/caption"] > 0
+    assert "newscrawl/extraction/unclaimed_pages" not in counts
 
 
 def test_full_crawl_wastes_no_request(site: Site, server: SiteServer, tmp_path: Path) -> None:

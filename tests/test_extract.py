@@ -99,8 +99,10 @@ def test_http_charset_wins_over_meta():
 
 # --- each NotAnArticle reason ------------------------------------------------------------
 
+END = "<!--END ENTRY-->"  # the theme's end of the entry: a page without it was cut short
+
 ARTICLE = """<h2>标题</h2><div class="entry"><p>来源：美国之音, 文章内容并不代表本网立场。</p>
-<p>正文第一段。</p></div>"""
+<p>正文第一段。</p></div><!--END ENTRY-->"""
 
 
 def reason_of(body, url=CAPTURED_URL, **kwargs) -> str:
@@ -121,13 +123,19 @@ def test_minimal_article_parses():
     # the older interstitial, sometimes served with 200
     "<html><head><title>Just a moment...</title></head><body><h2>Checking your browser before "
     "accessing www.bannedbook.org.</h2><div class='cf-browser-verification'></div></body></html>",
-    '<html><body><div id="cf-challenge-running"></div>' + ARTICLE + "</body></html>",
+    '<html><body><div id="cf-challenge-running"></div>' + ARTICLE.replace(END, "")
+    + "</body></html>",
     "<title>Attention Required! | Cloudflare</title>",
 ])
-def test_challenge(body):
+def test_challenge(body):  # (a page with the theme's end-of-entry marker is none: below)
     assert reason_of(body) == "challenge"
     # checked before anything else: whatever the URL or the content type
     assert reason_of(body, "https://www.bannedbook.org/bnews/tag/x/") == "challenge"
+
+
+def test_site_page_quoting_a_challenge_is_an_article():
+    quote = "页面显示“Just a moment...”与“Checking your browser”。"
+    assert parse_article(ARTICLE.replace("正文第一段。", quote), CAPTURED_URL).body == quote
 
 
 def test_is_challenge():
@@ -161,8 +169,8 @@ def test_no_title():
 
 @pytest.mark.parametrize("body", [
     "<h2>标题</h2><p>页面上没有 div.entry。</p>",
-    '<h2>标题</h2><div class="entry"><p>来源：美国之音, 文章内容并不代表本网立场。</p></div>',
-    '<h2>标题</h2><div class="entry"><figure><figcaption>图说</figcaption></figure></div>',
+    '<h2>标题</h2><div class="entry"><p>来源：美国之音, 文章内容并不代表本网立场。</p></div>' + END,
+    '<h2>标题</h2><div class="entry"><figure><figcaption>图说</figcaption></figure></div>' + END,
 ])
 def test_no_body(body):
     assert reason_of(body) == "no_body"
@@ -182,9 +190,11 @@ def test_h2_wins_over_title():
 
 
 def test_first_paragraph_without_byline_is_body():
+    # ... and the list after it is not an author list but a list in the text
     article = parse_article('<h2>标题</h2><div class="entry"><p>第一段。</p><ul><li>不是作者</li>'
-                            "</ul><p>第二段。</p></div>", CAPTURED_URL)
-    assert (article.body, article.source, article.authors) == ("第一段。\n\n第二段。", None, [])
+                            "</ul><p>第二段。</p></div><!--END ENTRY-->", CAPTURED_URL)
+    assert (article.body, article.source, article.authors) == (
+        "第一段。\n\n不是作者\n\n第二段。", None, [])
 
 
 @pytest.mark.parametrize(("byline", "source", "authors"), [
@@ -196,13 +206,13 @@ def test_first_paragraph_without_byline_is_body():
     ("文章转自网络，旨在为读者提供多元信息，内容并不代表本网立场和观点。", None, []),
 ])
 def test_byline_forms(byline, source, authors):
-    article = parse_article(f'<h2>标题</h2><div class="entry"><p>{byline}</p><p>正文。</p></div>',
-                            CAPTURED_URL)
+    article = parse_article(f'<h2>标题</h2><div class="entry"><p>{byline}</p><p>正文。</p></div>'
+                            + END, CAPTURED_URL)
     assert (article.source, article.authors, article.body) == (source, authors, "正文。")
 
 
 def test_base_href_resolves_images():
     body = ('<head><base href="https://img.example.org/a/"></head><h2>标题</h2>'
-            '<div class="entry"><p>正文。</p><figure><img src="b.jpg"></figure></div>')
+            '<div class="entry"><p>正文。</p><figure><img src="b.jpg"></figure></div>' + END)
     assert parse_article(body, CAPTURED_URL).images == [
         {"url": "https://img.example.org/a/b.jpg", "caption": None}]

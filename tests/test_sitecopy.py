@@ -25,8 +25,10 @@ from newscrawl.article import Article  # noqa: E402
 from newscrawl.discovery.urls import Kind, article_ref, canonical, kind, language_of, listing_ref  # noqa: E402
 from newscrawl.extraction.text import content_hash, fold, fold_line  # noqa: E402
 from sitecopy import build_site, render, serve  # noqa: E402
+from sitecopy.markup import FORMS, Markup  # noqa: E402
 from sitecopy.paths import lower_escapes  # noqa: E402
 from sitecopy.words import AUTHORS, BASE_TAGS, CLAUSES, PLACES, SUBJECTS, TOPICS, TRAD_MAP  # noqa: E402
+from sitecopy.words import to_traditional as traditional  # noqa: E402
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -273,10 +275,26 @@ def test_pages_show_the_expected_records(site, server, language):
         assert status == 200, article_id
         encoding = "gbk" if article_id == site.gbk else "utf-8"
         facts = _entry_facts(body, encoding)
+        markup = [b for b in site.content(article_id).head if isinstance(b, Markup)]
+        for block in markup:  # rendered as written (what it shows: test_extract, crawls)
+            html = block.render(base)
+            if language == "zh-Hant":
+                html = traditional(html)
+            assert html.encode(encoding, "xmlcharrefreplace") in body, article_id
         for field, value in facts.items():
             if field == "authors" and site.articles[article_id].byline == "inline":
                 continue  # named in the byline, not in a list
+            if field in ("body", "images") and markup:
+                continue  # beyond this straightforward reader: checked by the crawl tests
             assert record[field] == value, (article_id, field)
+
+
+@pytest.mark.parametrize(("articles", "seed"), [(40, 1), (40, 7)])  # this file's, the crawls'
+def test_every_markup_form_is_in_small_copies(articles, seed):
+    copy = build_site(articles, seed=seed)
+    shown = {block.form for article_id in copy.articles
+             for block in copy.content(article_id).head if isinstance(block, Markup)}
+    assert shown == {form.__name__ for form in FORMS}
 
 
 def test_faults(site, server):

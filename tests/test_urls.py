@@ -105,3 +105,18 @@ def test_section_url_follows_language() -> None:
 ])
 def test_on_hosts(url: str, hosts: list[str], expected: bool) -> None:
     assert urls.on_hosts(url, hosts) is expected
+
+
+@pytest.mark.parametrize("url", [
+    f"{B}/bnews/sohnews/20230322/1862877.html",
+    "http://127.0.0.1:8000/bnews/cnnews/hknews/20230101/1860000.html",
+    f"{B}/bnews/tag/abc_d-e~f/",
+    f"{B}/a/./b/../c",  # dot segments: resolved by the full path
+    f"{B}/bnews/tag/%e4%b8%ad/",  # escapes: upper-cased by the full path
+    "HTTPS://WWW.BANNEDBOOK.ORG/bnews/",  # case
+    f"{B}:0443/bnews/",
+    f"{B}/bnews/?utm_source=x#c",
+])
+def test_canonical_short_cut_agrees_with_the_full_path(url: str) -> None:
+    # A leading space keeps a URL off the short cut for plain URLs (and is stripped).
+    assert urls.canonical(url) == urls.canonical(" " + url)

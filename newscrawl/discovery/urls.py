@@ -62,12 +62,20 @@ class ListingRef:
     language: str
 
 
+# A URL canonicalize_url would leave as it is: lower-case scheme and host, a path of
+# unreserved characters in segments that are not dot segments, no escapes, query or fragment.
+# Most links of the site are such; canonicalize_url costs ~10 µs a call.
+_PLAIN = re.compile(r"https?://[a-z0-9.-]+(?::[1-9][0-9]*)?(?:/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+")
+
+
 def canonical(url: str) -> str:
     """Scheme, lower-case host and path with upper-case percent-escapes; no query, no fragment.
 
     WordPress news URLs carry everything in the path, so query strings (utm_*,
     share trackers) and fragments never name another page.
     """
+    if _PLAIN.fullmatch(url):
+        return url
     parts = urlsplit(canonicalize_url(url.strip()))
     host = (parts.hostname or "").lower()
     netloc = f"{host}:{parts.port}" if parts.port else host
@@ -97,8 +105,9 @@ def article_ref(url: str) -> ArticleRef | None:
     match = _ARTICLE.match(urlsplit(url).path)
     if not match:
         return None
-    try:
-        day = dt.datetime.strptime(match["date"], "%Y%m%d").date()
+    date = match["date"]
+    try:  # what strptime("%Y%m%d") accepts for 8 digits, at a tenth of its cost
+        day = dt.date(int(date[:4]), int(date[4:6]), int(date[6:]))
     except ValueError:
         return None
     category = match["category"]

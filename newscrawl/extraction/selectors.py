@@ -20,18 +20,28 @@ def _rel_has(token: str) -> str:
 
 
 # The article: the theme wraps the post content in div.entry (closed by <!--END ENTRY-->).
-ENTRY = f"(//div[{_has_class('entry')}])[1]"
+# The first div whose class tokens include ENTRY_CLASS (looked up in Python: a third of the
+# cost of the XPath (//div[contains(concat(' ', @class, ' '), ' entry ')])[1]).
+ENTRY_TAG = "div"
+ENTRY_CLASS = "entry"
+# The same in the page's source text, to tell whether the parser read the entry whole: its
+# start tag (a regex), and the theme's end marker; a page without the marker was cut short.
+ENTRY_START_TAG = r"<div\b[^>]*?(?<![\w-])entry(?![\w-])[^>]*>"
+ENTRY_END_MARKER = "<!--END ENTRY-->"
 
 # Title, from ENTRY: the nearest <h2> before it. Full pages carry other <h2>s (sidebar widget
 # titles), but the article's own h2 is the last one before the entry (notice paragraphs between).
 TITLE_BEFORE_ENTRY = "preceding::h2[1]"
+# Looked for first among the entry's preceding siblings (where the theme puts it; a tenth of
+# the cost of the preceding axis, which scans the whole page before the entry).
+TITLE_TAG = "h2"
 # Title when the page has no entry at all (the page then fails for want of a body anyway).
 FIRST_H2 = "(//h2)[1]"
 # Fallback title: "<title>TITLE - 禁闻网</title>", only when there is no h2.
 DOC_TITLE = "(//title)[1]"
 
 # <base href> changes what relative image and link URLs resolve against.
-BASE_HREF = "(//base[@href])[1]/@href"
+BASE_HREF = "(/html/head/base[@href])[1]/@href"  # <base> belongs in <head>: no whole-page scan
 
 # Tag links, from ENTRY: Simple Tags auto-links words to tag archives with rel="tag" (in the
 # text, in captions, in the byline); a theme may add a tag list of the post (.post-tags, .tags)
@@ -47,36 +57,86 @@ TAG_LINKS = (
     "[not(ancestor::nav or ancestor::aside)]"
 )
 
-# Figures of the entry, from ENTRY; then, from each figure, its image and caption.
-FIGURES = "descendant::figure"
-FIGURE_IMG = "descendant::img[1]"
-FIGURE_CAPTION = "descendant::figcaption[1]"
-# Lazy-load plugins keep the real image here and put a placeholder (data: URI, 1px gif) in src;
-# tried in this order before src.
-LAZY_SRC_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src")
-
 # Related articles (title 相关阅读), from ENTRY; titles carry <b> keyword highlights.
 RELATED_LINKS = f"descendant::ul[{_has_class('op-related-articles')}]/descendant::a[@href]"
 
-# The body is made of these blocks, found among the entry's children and inside the plain
-# wrappers below (walked in document order); anything else (figures, lists such as the author
-# list and ul.op-related-articles, share anchors, tables, loose text) is not.
-BODY_BLOCK_TAGS = frozenset({"p", "h3", "h4"})
-BODY_WRAPPER_TAGS = frozenset({"div", "blockquote"})
-# Blocks and wrappers that are not body, from ENTRY. Paragraphs after them are still body.
-NOT_BODY = " | ".join((
-    f"descendant::p[{_has_class('texttj')}]",  # 🔥 promotion links
-    f"descendant::div[{_has_class('banner-ads')}]",
-))
-# Elements whose text is never text, stripped from the entry (tails kept) before it is read.
-NON_TEXT_TAGS = ("script", "style", "iframe", "noscript")
-# A <br> is a line break inside its block. From a block that has one: its text nodes and <br>s,
-# in document order.
-LINE_BREAK_TAG = "br"
-BLOCK_TEXT_AND_BREAKS = "descendant::text() | descendant::br"
-
 # Authors, from the byline paragraph: the <li>s of the <ul> right after it.
 AUTHOR_ITEMS = "following-sibling::*[1][self::ul]/li"
+AUTHOR_LIST = "following-sibling::*[1][self::ul]"
+# The byline candidate, from ENTRY: the first paragraph that holds any text.
+FIRST_PARAGRAPH = "descendant::p[normalize-space()][1]"
+
+# --- The body: everything the entry shows, minus named boilerplate rules ---------------------
+# The body walk (newscrawl.extraction.body) reads every text node of the entry in document
+# order. Elements matched by a rule below are left out with their whole subtree; what each
+# left out is counted per rule name (stats newscrawl/extraction/dropped/<rule>).
+# A rule: (name, tag, class token or None, attribute test or None). The walk stops at the
+# tags rules name (and at structure); a rule on an inline tag (<a>, <span>) works but makes
+# the walk stop at every link. The share anchor a[name=sharetosocial] holds no text: no rule.
+BOILERPLATE_RULES: tuple[tuple[str, str, str | None, tuple[str, str] | None], ...] = (
+    ("promo", "p", "texttj", None),  # 🔥 promotion links
+    ("ads", "div", "banner-ads", None),  # AuctionX ad slots
+    ("related", "ul", "op-related-articles", None),  # 相关阅读
+    ("notice", "p", "notice", None),  # the notice to mainland readers, should it move inside
+    ("share", "div", "sharedaddy", None),  # Jetpack sharing buttons
+    ("share", "div", "addtoany_share_save_container", None),  # AddToAny
+    ("caption", "figcaption", None, None),  # image captions: recorded with their image
+    ("caption", "p", "wp-caption-text", None),  # classic [caption] output
+    ("caption", "div", "wp-caption-text", None),
+)
+# A figcaption of a figure that holds a table or a quote captions that, not an image: body.
+TEXT_FIGURE_CONTENT = ("table", "blockquote", "pre")
+# An unrendered caption shortcode, "[caption id=… width=…]<img …> text[/caption]", left as
+# text in a paragraph: the paragraph is the image's caption (rule "caption_shortcode").
+SHORTCODE_OPENING = "[caption"
+
+
+# Elements whose text is never shown as text: left out (rule "non_text"). <noscript> holds
+# fallback images (collected before it is left out) and "enable JavaScript" notes.
+NON_TEXT_TAGS = frozenset({"script", "style", "iframe", "noscript", "template", "object",
+                           "embed", "video", "audio", "canvas", "head", "title", "meta",
+                           "link"})
+# Elements the walk does not read and no rule claims: their text is "unclaimed", counted and
+# warned about when substantial (form controls, vector graphics, formulas).
+UNREAD_TAGS = frozenset({"select", "button", "textarea", "svg", "math", "map", "option"})
+# Emoji images (WordPress wp-emoji, copied pages): inline text (their alt), not images.
+EMOJI_IMG_CLASSES = ("emoji", "wp-smiley")
+
+# Block boundaries: a block starts and ends a paragraph (inside a list a line, inside a
+# table cell a space). Everything else is inline: its text runs on in the paragraph.
+BLOCK_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
+    "header", "footer", "main", "aside", "nav", "figure", "center", "address", "hr",
+    "details", "summary", "dl", "dt", "dd", "fieldset", "legend", "form", "body",
+    "figcaption",
+})
+LIST_TAGS = frozenset({"ul", "ol", "dir", "menu"})  # one item (<li>) a line
+TABLE_TAG = "table"  # one row (<tr>) a line, cells separated by CELL_SEPARATOR
+ROW_TAGS = frozenset({"tr", "caption"})
+CELL_TAGS = frozenset({"td", "th"})
+CELL_SEPARATOR = " | "
+PRE_TAG = "pre"  # source line breaks kept
+LINE_BREAK_TAG = "br"  # a line break; two or more in a row end the paragraph
+
+# --- Images ---------------------------------------------------------------------------------
+# Containers that give an image its caption, nearest first: <figure> (figcaption),
+# div.wp-caption (p.wp-caption-text). The [caption] shortcode, when left unrendered in the
+# text, is read from the text itself (newscrawl.extraction.images).
+FIGURE_TAG = "figure"
+WP_CAPTION_CLASS = "wp-caption"
+CAPTION_CLASS = "wp-caption-text"
+# Lazy-load plugins keep the real image here and put a placeholder (data: URI, 1px gif) in
+# src. srcset / data-srcset candidates are compared by their descriptor (largest wins).
+SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "srcset")
+LAZY_SRC_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-orig-file")
+PICTURE_TAG = "picture"
+SOURCE_TAG = "source"
+# Lazy-load placeholder files (the real URL is in another attribute or a <noscript>): the
+# whole file name, so that "protest-blank.jpg" stays an image.
+PLACEHOLDER_FILE = (
+    r"(?:^|/)(?:lazy[_-]?placeholder|lazy[_-]?load|lazy|blank|pixel|spacer|transparent|"
+    r"placeholder|grey|gray|loading|loader|spinner|1x1|empty)\.(?:gif|png|svg|jpe?g|webp)$"
+)
 
 # --- Listing pages (tag archives, category listings), for the spider ---------------------
 # These two are parsel CSS (response.css(...).getall() gives href strings), not XPath.

@@ -1,11 +1,85 @@
-"""Text folding shared by the parser and the cleaning pipeline."""
+"""Text hygiene and folding shared by the parser, the cleaning pipeline and sitecopy.
+
+The hygiene rule (docs/extraction.md): a record holds no character that no reader sees.
+Removed are every character of the Unicode categories Cc (controls: C0 including NUL, DEL,
+C1) except the line break and the tab, and Cf (format characters: zero-width space and
+non-joiner, soft hyphen, byte-order mark / zero-width no-break space, word joiner, bidi
+controls, tag characters, …). One exception is kept: a ZERO WIDTH JOINER between two emoji
+(👨‍👩‍👧 is one picture; without the joiner it becomes three). The set is computed from
+`unicodedata` at import, so it follows the Unicode version of the running Python.
+White space (NBSP, U+3000, U+2028 …) is not removed but folded to one ASCII space.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
+from functools import lru_cache
 
 from w3lib.html import remove_tags, replace_entities
+
+_ZWJ = "\u200d"
+_KEEP = frozenset("\n\t")
+
+
+def _class(codepoints: list[int]) -> str:
+    """A regex character class body for sorted code points, as ranges."""
+    parts: list[str] = []
+    start = prev = codepoints[0]
+    for cp in [*codepoints[1:], -1]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        parts.append(re.escape(chr(start)) if start == prev
+                     else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+        start = prev = cp
+    return "".join(parts)
+
+
+_INVISIBLE = ("Cc", "Cf")
+# Only the BMP is listed (65,536 look-ups at import); astral characters are judged one by one.
+_INVISIBLE_BMP = [cp for cp in range(0x10000)
+                  if unicodedata.category(chr(cp)) in _INVISIBLE and chr(cp) not in _KEEP]
+
+
+@lru_cache(maxsize=4)
+def _scrubber(keep: str) -> re.Pattern[str]:
+    # Why two halves: `re` tests a class of BMP characters with one table lookup, but a class
+    # holding astral ranges with a slow range scan. So astral characters (rare: emoji, tags)
+    # are matched wholesale and sorted out by the callback.
+    bmp = [cp for cp in _INVISIBLE_BMP if chr(cp) not in keep]
+    return re.compile("[" + _class(bmp) + "\U00010000-\U0010ffff]")
+
+# C0 controls the HTML parser would turn into U+FFFD: removed from a page before parsing.
+C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _is_emoji(char: str) -> bool:
+    """Pictographs and their modifiers, as far as a ZWJ sequence needs (So, VS16, skin tones)."""
+    return (unicodedata.category(char) == "So" or char == "\ufe0f"
+            or "\U0001f3fb" <= char <= "\U0001f3ff")
+
+
+def _drop(match: re.Match[str]) -> str:
+    char = match[0]
+    if char == _ZWJ:
+        start, text = match.start(), match.string
+        if 0 < start < len(text) - 1 and _is_emoji(text[start - 1]) and _is_emoji(text[start + 1]):
+            return char
+        return ""
+    if char < "\U00010000":  # matched by the BMP class: invisible
+        return ""
+    return "" if unicodedata.category(char) in _INVISIBLE else char
+
+
+def scrub(text: str, keep: str = "") -> str:
+    """`text` without the invisible characters of the hygiene rule (module docstring).
+
+    `keep`: control characters to leave in place (markers of the caller's own, see body.py).
+    """
+    return _scrubber(keep).sub(_drop, text)
+
 
 # NBSP, U+3000 (ideographic space) and every other Unicode space fold to one ASCII space;
 # line breaks are kept apart because a <br> is a line break inside its paragraph.
@@ -26,13 +100,27 @@ def fold_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def clean_line(text: str) -> str:
+    """A one-line text field (title, caption, author…): NFC, hygiene, all white space folded."""
+    return fold_line(scrub(unicodedata.normalize("NFC", text)))
+
+
+def clean_block(text: str) -> str:
+    """A paragraph that may hold line breaks: NFC, hygiene, white space folded, lines kept."""
+    return fold(scrub(unicodedata.normalize("NFC", text)))
+
+
 def strip_markup(text: str) -> str:
     """Text of a string that may still hold tags or entities (from a foreign source)."""
     return replace_entities(remove_tags(text))
 
 
 def content_hash(title: str, body: str) -> str:
-    """Same normalized title and body, same hash: identifies a text across URLs and runs."""
+    """Same normalized title and body, same hash: identifies a text across URLs and runs.
+
+    Callers pass cleaned text (clean_line/clean_block): invisible characters are already gone,
+    so two copies that differ only by them hash alike.
+    """
     normalized = fold_line(title) + "\n" + "\n\n".join(
         fold_line(paragraph) for paragraph in body.split("\n\n")
     )

@@ -1,28 +1,25 @@
 """Normalize the text fields of an article, whatever parser produced it.
 
-The parser already takes text from the DOM (so entities are decoded and tags gone);
-this stage guarantees the record's text contract: Unicode NFC, no control or
-zero-width characters, folded white space, no empty paragraphs or list entries.
+The parser already takes text from the DOM (so entities are decoded and tags gone) and
+applies the same rules; this stage guarantees the record's text contract for any producer:
+Unicode NFC, the hygiene rule of newscrawl.extraction.text (no control or format
+characters but line breaks, tabs and emoji joiners), folded white space, no empty paragraphs
+or list entries. The validate pipeline then hashes the cleaned text.
 Tags are not stripped from text here: a literal "<" in an article is content.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newscrawl.extraction.text import fold, fold_line
-
-# Zero-width and BOM characters and C0/C1 controls other than the line break.
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\x00-\x09\x0b-\x1f\x7f-\x9f]")
+from newscrawl.extraction.text import clean_block, clean_line
 
 
 def clean_text(text: str, *, keep_lines: bool = False) -> str:
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return fold(text) if keep_lines else fold_line(text)
+    """One text field cleaned: clean_block (line breaks kept) or clean_line."""
+    return clean_block(text) if keep_lines else clean_line(text)
 
 
 def _distinct(values: list[str]) -> list[str]:

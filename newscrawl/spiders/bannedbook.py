@@ -24,7 +24,7 @@ from newscrawl import __version__
 from newscrawl.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.article import Article
 from newscrawl.discovery import urls
-from newscrawl.extraction.extract import NotAnArticle, is_challenge, parse_article
+from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
 from newscrawl.extraction.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.places import default_feed
 from newscrawl.signals import article_failed
@@ -105,12 +105,29 @@ class BannedbookSpider(Spider):
 
     def _article(self, response: TextResponse) -> Iterator[Article]:
         try:
-            yield parse_article(
+            found = extract(
                 response.body, response.url,
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
                 crawled_at=self.crawled_at(response))
         except NotAnArticle as exc:
             self._count_not_article(response.url, exc.reason)
+            return
+        self._count_left_out(response.url, found)
+        yield found.article
+
+    def _count_left_out(self, url: str, found: Extraction) -> None:
+        """Stats of what the body left out and why (docs/extraction.md, "No silent loss")."""
+        stats = self.crawler.stats
+        for rule, (elements, chars) in found.dropped.items():
+            stats.inc_value(f"newscrawl/extraction/dropped/{rule}", elements)
+            stats.inc_value(f"newscrawl/extraction/dropped_chars/{rule}", chars)
+        if found.unclaimed_chars:
+            stats.inc_value("newscrawl/extraction/unclaimed_chars", found.unclaimed_chars)
+        if found.substantial_unclaimed:
+            stats.inc_value("newscrawl/extraction/unclaimed_pages")
+            logger.warning("text in the entry that no rule placed in the body or left out "
+                           "(%d characters: %s…) at %s", found.unclaimed_chars,
+                           found.unclaimed_sample, url)
 
     def crawled_at(self, response: Response) -> str:
         """When the page was fetched (UTC, ISO 8601 to the second): now, in a crawl."""
