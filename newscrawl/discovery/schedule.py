@@ -28,6 +28,9 @@ MAXIMUM = 30 * DAY
 INITIAL = DAY
 SOONER = 0.5  # factor on a visit that found something new
 LATER = 1.5  # factor on a visit that found nothing new
+# A claimed listing is due again this long after its claim unless a visit is recorded: the
+# length of a run (or of a round of Redis workers) with room to spare.
+LEASE = HOUR
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ a hard cap of pages. Fresh means, for a listing on the page:
   while it shows what this run has not found yet, so no page of it is left unread for good.
 - not older than ``-a since``.
 
+An *exhaustive* walk (the front page of a site without sitemaps, until one finished run has
+paged it to its end) goes on whatever its pages show: it is what enumerates the site.
+
 Reasons a walk ends, counted under ``newscrawl/listings/walk_end/<reason>``:
 ``last_page`` (no next page), ``nothing_new``, ``repeats`` (the page shows only articles
 this listing showed earlier in the run), ``page_cap`` (NEWSCRAWL_LISTING_MAX_PAGES).
@@ -34,7 +37,7 @@ class Verdict:
 def judge_page(listed: Iterable[ArticleRef], *, page: int, has_next: bool, max_pages: int,
                shown_before: set[str], found: Callable[[ArticleRef], bool],
                known: Callable[[ArticleRef], bool], walked: bool,
-               since: str | None = None) -> Verdict:
+               since: str | None = None, exhaustive: bool = False) -> Verdict:
     """The verdict on one listing page.
 
     listed: the articles the page lists (its entries), in page order. shown_before: post ids
@@ -52,7 +55,7 @@ def judge_page(listed: Iterable[ArticleRef], *, page: int, has_next: bool, max_p
         return Verdict(fresh, False, "last_page")
     if refs and not new_here:
         return Verdict(fresh, False, "repeats")
-    if not fresh:
+    if not fresh and not exhaustive:
         return Verdict(fresh, False, "nothing_new")
     if max_pages and page >= max_pages:
         return Verdict(fresh, False, "page_cap")
