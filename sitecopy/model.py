@@ -75,6 +75,7 @@ class Site:
     by_category: dict[str, list[str]] = field(default_factory=dict, repr=False)
     by_tag: dict[str, list[str]] = field(default_factory=dict, repr=False)
     discovery: Discovery | None = None  # sitemaps, feeds, clock: sitecopy.discovery.enable
+    endless: str | None = None  # a listing ("tag/NAME") whose every page links a next one
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:
@@ -113,6 +114,8 @@ class Site:
         ids = self.listing(section)
         if ids is None:
             return None
+        if section == self.endless:  # a broken pager: page N shows page 1, links page N + 1
+            return ids[::-1][:PER_PAGE], page + 1
         pages = max(1, -(-len(ids) // PER_PAGE))
         if not 1 <= page <= pages:
             return None

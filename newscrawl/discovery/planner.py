@@ -84,6 +84,7 @@ class Planner:
         self.handled: set[str] = set()  # listings discovered, queued or visited this run
         self.deferred: dict[str, None] = {}  # listings to visit at the next idle
         self.queued: set[str] = set()  # listings requested this run (page 1)
+        self.undecided: list[str] = []  # listings discovered while sitemaps were being read
         self.sitemap_found = False
         self.read: dict[str, float] = {}  # sitemap source -> newest lastmod read
         self.failed_sources: set[str] = set()
@@ -200,16 +201,22 @@ class Planner:
         if ref is None or ref.archive in self.handled or ref.archive in self.start_archives:
             return
         self.handled.add(ref.archive)
+        if self.phase == 0:  # whether the site has sitemaps is known only at the end of it
+            self.undecided.append(ref.archive)
+        else:
+            self._register(ref.archive)
+
+    def _register(self, archive: str) -> None:
         at_once = not self.sitemap_found
-        if self.state.discover_listing(ref.archive,
-                                       schedule.first_due(ref.archive, self.now, at_once=at_once)):
+        if self.state.discover_listing(archive,
+                                       schedule.first_due(archive, self.now, at_once=at_once)):
             self.stats.inc_value(f"{STAT}listings/discovered")
             if at_once:
-                self.deferred[ref.archive] = None
+                self.deferred[archive] = None
         elif at_once:
-            known = self.state.listing_schedule(ref.archive)
+            known = self.state.listing_schedule(archive)
             if known is not None and known.interval <= 0 and known.due <= self.now:
-                self.deferred[ref.archive] = None  # found by a run that never visited it
+                self.deferred[archive] = None  # found by a run that never visited it
 
     def listing_page(self, listing: urls.ListingRef, entries: list[str],
                      page_urls: list[str]) -> Request | None:
@@ -275,6 +282,9 @@ class Planner:
         batch: list[Request] = []
         while not batch and self.phase < 3:
             if self.phase == 0:
+                for archive in self.undecided:
+                    self._register(archive)
+                self.undecided.clear()
                 self.queued |= self.start_archives
                 batch = [self.spider.request_for(url, kind="listing")
                          for url in self.spider.start_urls]
@@ -323,9 +333,11 @@ class Planner:
             return
         if kwargs.get("exception") is None:
             self.exported.add(article_id)
+        # Without a sitemap lastmod, the run's start: the version fetched is at least as new
+        # (an edit made during the run is then later, and is fetched again next run).
         lastmod = response.meta.get("lastmod")
         self.state.set_article_lastmod(article_key(language, article_id),
-                                       lastmod if lastmod is not None else time.time())
+                                       lastmod if lastmod is not None else self.now)
 
     def spider_closed(self, reason: str) -> None:
         if reason != "finished":
