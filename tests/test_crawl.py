@@ -69,10 +69,7 @@ def test_full_crawl_wastes_no_request(site: Site, server: SiteServer, tmp_path: 
     assert not [p for p in paths if urls.kind("http://h" + p) is urls.Kind.OTHER
                 and p not in probes], "fetched something that is neither article nor listing"
     challenge = site.articles[site.cloudflare].path()
-    # robots.txt twice: Scrapy's robots.txt middleware reads it, and so does the spider
-    # (for its Sitemap: lines).
-    allowed_repeats = {path: 2 for path in site.transient} | {challenge: RETRIES + 1,
-                                                             "/robots.txt": 2}
+    allowed_repeats = {path: 2 for path in site.transient} | {challenge: RETRIES + 1}
     repeated = {p: n for p, n in paths.items() if n > allowed_repeats.get(p, 1)}
     assert not repeated, f"fetched twice: {repeated}"
     # Every page fetched is one a complete crawl needs: each article once, each listing page once.

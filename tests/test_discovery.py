@@ -66,7 +66,10 @@ def test_sitemap_site_first_run_reads_sitemaps_and_walks_no_listing(tmp_path: Pa
         counts = first.summary["counts"]
         assert counts["newscrawl/requests/article"] == len(site.articles)
         assert counts["newscrawl/requests/sitemap"] == 5
+        assert counts["newscrawl/requests/robots"] == 1, "robots.txt read twice"
         assert counts["newscrawl/requests/feed"] == 1
+        assert first.summary["discovery"]["sitemap_requests"] == 5
+        assert first.summary["discovery"]["listings_visited"] == 1
 
         server.reset()
         second = run_crawl(server.base_url + "/bnews/", tmp_path)
@@ -145,7 +148,6 @@ def test_without_sitemaps_articles_listed_only_by_tag_archives_are_found(
         assert run.returncode == 0, run.stderr[-3000:]
         assert sorted(run.ids) == sorted(site.articles)
         paths = server.hits.paths()
-        del paths["/robots.txt"]  # read by Scrapy's middleware and by the spider
         assert max(paths.values()) == 1, "a page fetched twice"
         pages = site.page("", 1)[1]
         for page in range(1, pages + 1):

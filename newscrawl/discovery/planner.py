@@ -28,7 +28,6 @@ import datetime as dt
 import logging
 import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from itemadapter import ItemAdapter
 from scrapy import Request, signals
@@ -37,7 +36,8 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from newscrawl.discovery import feeds, schedule, sitemaps, urls, walk
+from newscrawl.discovery import feeds, schedule, urls, walk
+from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 
@@ -85,12 +85,11 @@ class Planner:
         self.deferred: dict[str, None] = {}  # listings to visit at the next idle
         self.queued: set[str] = set()  # listings requested this run (page 1)
         self.undecided: list[str] = []  # listings discovered while sitemaps were being read
-        self.sitemap_found = False
-        self.read: dict[str, float] = {}  # sitemap source -> newest lastmod read
-        self.failed_sources: set[str] = set()
+        self.sitemaps = SitemapReader(self)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.sitemaps.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(self.request_reached_downloader,
                                 signal=signals.request_reached_downloader)
 
@@ -116,79 +115,22 @@ class Planner:
         self.crawler.signals.connect(self.item_done, signal=signals.item_scraped)
         self.crawler.signals.connect(self.item_done, signal=signals.item_dropped)
 
-    # --- phase 0: robots.txt, sitemaps, feeds ------------------------------------------
+    # --- phase 0: robots.txt, sitemaps (newscrawl.discovery.sitemap_reader), feeds ------
 
     def first_requests(self) -> list[Request]:
+        """Phase 0: the feeds, and robots.txt unless Scrapy's robots.txt middleware reads it.
+
+        When the middleware reads robots.txt (ROBOTSTXT_OBEY) its `Sitemap:` lines arrive
+        with the robots_parsed signal, and the file is not fetched twice.
+        """
         site = self.spider.start_urls[0]
         out = []
-        if self.use_sitemaps:
-            parts = urlsplit(site)
-            robots = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
-            out.append(self.spider.request_for(robots, kind="robots"))
+        if self.use_sitemaps and not self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            out.append(self.sitemaps.robots_request())
         if self.use_feeds:
             out += [self.spider.request_for(url, kind="feed")
                     for url in feeds.feed_urls(site, self.spider.language)]
         return out
-
-    def on_robots(self, body: bytes | None, url: str) -> list[Request]:
-        """The sitemaps robots.txt names on the run's hosts; else the usual places."""
-        named = [u for u in sitemaps.from_robots(body or b"", url)
-                 if urls.on_hosts(u, self.spider.allowed_domains)]
-        candidates = named or sitemaps.well_known(url)
-        if named:
-            return [self._sitemap(u, u) for u in named]
-        return [self._sitemap(candidates[0], candidates[0], fallbacks=candidates[1:])]
-
-    def _sitemap(self, url: str, source: str, fallbacks: list[str] | None = None) -> Request:
-        request = self.spider.request_for(url, kind="sitemap")
-        request.meta.update(sitemap_source=source, fallbacks=fallbacks or [])
-        return request
-
-    def on_sitemap(self, response: Response) -> list[Request]:
-        source = response.meta["sitemap_source"]
-        kind, entries = sitemaps.read(sitemaps.body_of(response.body))
-        if kind not in ("sitemapindex", "urlset"):
-            return self.on_sitemap_error(response.request, "not a sitemap")
-        self.sitemap_found = True
-        watermark = self.state.watermark(source)
-        if kind == "sitemapindex":
-            return [self._sitemap(entry.loc, source)
-                    for entry in sitemaps.newer(entries, watermark)
-                    if sitemaps.lists_posts(entry.loc)
-                    and urls.on_hosts(entry.loc, self.spider.allowed_domains)]
-        out = []
-        for entry in sitemaps.newer(entries, watermark):
-            if entry.lastmod is not None:
-                self.read[source] = max(self.read.get(source, entry.lastmod), entry.lastmod)
-            url = urls.canonical(urls.in_language(entry.loc, self.spider.language))
-            ref = urls.article_ref(url)
-            if ref is None or not self.spider.covers(url):
-                continue
-            key = article_key(ref.language, ref.article_id)
-            known = self.state.lookup(key)
-            taken = self.state.article_lastmod(key) if known is not None else None
-            verdict = sitemaps.wants(known.status if known else None, entry.lastmod, taken)
-            if verdict is not None:
-                self.stats.inc_value(f"{STAT}sitemap/{verdict}")
-                out.append(self.spider.request_for(url, lastmod=entry.lastmod,
-                                                   recheck=verdict == "recheck"))
-        return out
-
-    def on_sitemap_error(self, request: Request | None, why: str) -> list[Request]:
-        """A sitemap that could not be read: try the next usual place, or give it up."""
-        if request is None:
-            return []
-        fallbacks = request.meta.get("fallbacks") or []
-        if fallbacks:
-            return [self._sitemap(fallbacks[0], fallbacks[0], fallbacks=fallbacks[1:])]
-        source = request.meta.get("sitemap_source")
-        if source is not None and source != request.url:
-            # Part of a sitemap failed: its watermark must not move past what was not read.
-            self.failed_sources.add(source)
-            logger.warning("sitemap %s unreadable (%s); its watermark stays", request.url, why)
-        else:
-            logger.info("no sitemap at %s (%s)", request.url, why)
-        return []
 
     # --- listings -------------------------------------------------------------------------
 
@@ -207,7 +149,7 @@ class Planner:
             self._register(ref.archive)
 
     def _register(self, archive: str) -> None:
-        at_once = not self.sitemap_found
+        at_once = not self.sitemaps.found
         if self.state.discover_listing(archive,
                                        schedule.first_due(archive, self.now, at_once=at_once)):
             self.stats.inc_value(f"{STAT}listings/discovered")
@@ -235,7 +177,9 @@ class Planner:
             if ref is not None and ref.archive == archive and ref.page == listing.page + 1:
                 after = url
                 break
-        walked = not self.refresh and self.state.archive_walked(archive)
+        # Where sitemaps give every article, the state's knowledge may end any walk; without
+        # them, only in a listing a finished run once walked to its end (newscrawl.discovery.walk).
+        walked = not self.refresh and (self.sitemaps.found or self.state.archive_walked(archive))
         verdict = walk.judge_page(
             refs, page=listing.page, has_next=after is not None, max_pages=self.max_pages,
             shown_before=self.shown.setdefault(archive, set()),
@@ -243,7 +187,7 @@ class Planner:
             known=lambda ref: self.state.lookup(article_key(ref.language, ref.article_id))
             is not None,
             walked=walked, since=self.spider.since,
-            exhaustive=(not walked and not self.sitemap_found
+            exhaustive=(not walked and not self.sitemaps.found
                         and archive in self.start_archives))
         if listing.page == 1:
             self.stats.inc_value(f"{STAT}listings/visited")
@@ -280,6 +224,8 @@ class Planner:
 
     def spider_idle(self) -> None:
         batch: list[Request] = []
+        if self.phase == 0 and self.use_sitemaps and not self.sitemaps.robots_read:
+            batch = [self.sitemaps.robots_request()]  # the middleware did not read it (or is off)
         while not batch and self.phase < 3:
             if self.phase == 0:
                 for archive in self.undecided:
@@ -348,7 +294,4 @@ class Planner:
                                                                       changed))
         for archive in sorted(self.walked):
             self.state.mark_archive_walked(archive)
-        for source, newest in self.read.items():
-            if source not in self.failed_sources:
-                old = self.state.watermark(source)
-                self.state.set_watermark(source, max(newest, old or newest))
+        self.sitemaps.commit()

@@ -129,16 +129,16 @@ class BannedbookSpider(Spider):
         return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
-        yield from self.planner.on_robots(response.body, response.url)
+        yield from self.planner.sitemaps.on_robots(response.body, response.url)
 
     def on_robots_error(self, failure: Failure) -> Iterator[Request]:
-        yield from self.planner.on_robots(None, failure.request.url)  # type: ignore[attr-defined]
+        yield from self.planner.sitemaps.on_robots(None, failure.request.url)  # type: ignore[attr-defined]
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        yield from self.planner.on_sitemap(response)
+        yield from self.planner.sitemaps.on_sitemap(response)
 
     def on_sitemap_error(self, failure: Failure) -> Iterator[Request]:
-        yield from self.planner.on_sitemap_error(
+        yield from self.planner.sitemaps.on_sitemap_error(
             failure.request, type(failure.value).__name__)  # type: ignore[attr-defined]
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
