@@ -111,6 +111,12 @@ def test_new_and_edited_posts_found_through_sitemaps(tmp_path: Path) -> None:
         assert third.returncode == 0 and third.records == []
         assert "article" not in _fetched(server)
 
+        server.reset()
+        refresh = run_crawl(server.base_url + "/bnews/", tmp_path, "-a", "refresh=1")
+        assert refresh.returncode == 0 and refresh.records == []
+        assert sorted(_fetched(server)["article"]) == sorted(a.path()
+                                                             for a in site.articles.values())
+
 
 def test_gzipped_sitemaps_found_without_robots(tmp_path: Path) -> None:
     site = _sitemap_site(gzip=True, in_robots=False, feed=False)

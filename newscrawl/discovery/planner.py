@@ -55,7 +55,10 @@ def _clock(setting: str | None) -> float:
     """NEWSCRAWL_NOW (ISO 8601, for tests and benchmarks that simulate days), else now."""
     if not setting:
         return time.time()
-    moment = dt.datetime.fromisoformat(setting)
+    try:
+        moment = dt.datetime.fromisoformat(setting)
+    except ValueError:
+        raise ValueError(f"NEWSCRAWL_NOW={setting!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.timestamp()

@@ -60,9 +60,13 @@ class SitemapReader:
         """The sitemaps robots.txt names on the run's hosts; else the usual places."""
         named = [u for u in dict.fromkeys(named)
                  if urls.on_hosts(u, self.planner.spider.allowed_domains)]
+        candidates = named or sitemaps.well_known(robots_url)
+        # A source an earlier run took in: the site has sitemaps even if another worker of
+        # a Redis round is the one reading them this time.
+        self.found = self.found or any(
+            self.planner.state.watermark(u) is not None for u in candidates)
         if named:
             return [self._sitemap(u, u) for u in named]
-        candidates = sitemaps.well_known(robots_url)
         return [self._sitemap(candidates[0], candidates[0], fallbacks=candidates[1:])]
 
     def _sitemap(self, url: str, source: str, fallbacks: list[str] | None = None) -> Request:
@@ -76,7 +80,8 @@ class SitemapReader:
         if kind not in ("sitemapindex", "urlset"):
             return self.on_sitemap_error(response.request, "not a sitemap")
         self.found = True
-        watermark = self.planner.state.watermark(source)
+        # refresh=1 fetches every known article again: the whole of every sitemap.
+        watermark = None if self.planner.refresh else self.planner.state.watermark(source)
         if kind == "sitemapindex":
             return [self._sitemap(entry.loc, source)
                     for entry in sitemaps.newer(entries, watermark)
@@ -94,6 +99,8 @@ class SitemapReader:
             known = self.planner.state.lookup(key)
             taken = self.planner.state.article_lastmod(key) if known is not None else None
             verdict = sitemaps.wants(known.status if known else None, entry.lastmod, taken)
+            if verdict is None and self.planner.refresh and known is not None:
+                verdict = "recheck"
             if verdict is not None:
                 self.planner.stats.inc_value(f"newscrawl/sitemap/{verdict}")
                 out.append(self.planner.spider.request_for(url, lastmod=entry.lastmod,
