@@ -291,7 +291,10 @@ class Planner:
     def spider_closed(self, reason: str) -> None:
         if reason != "finished":
             return  # what this run claimed falls due again after the lease
+        start = self.start_archives  # read on every run: not scheduled
         for archive, changed in self.visits.items():
+            if archive in start:
+                continue
             previous = self.state.listing_schedule(archive)
             self.state.schedule_listing(archive, schedule.after_visit(previous, self.now,
                                                                       changed))
