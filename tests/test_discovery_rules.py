@@ -26,6 +26,14 @@ def test_after_visit(previous: Schedule | None, changed: bool, interval: float) 
     assert schedule.after_visit(previous, NOW, changed) == Schedule(NOW + interval, interval)
 
 
+def test_first_interval_spread_by_url() -> None:
+    firsts = [schedule.after_visit(None, NOW, True, f"http://h/bnews/tag/{i}/").interval
+              for i in range(200)]
+    assert all(DAY / 2 <= f < 1.5 * DAY for f in firsts) and len(set(firsts)) > 100
+    later = schedule.after_visit(Schedule(NOW, DAY), NOW, False, "http://h/bnews/tag/1/")
+    assert later.interval == 1.5 * DAY, "only the first interval is spread"
+
+
 def test_first_due_at_once_or_spread_over_a_day() -> None:
     assert schedule.first_due("http://h/bnews/tag/a/", NOW, at_once=True) == Schedule(NOW)
     spread = [schedule.first_due(f"http://h/bnews/tag/{i}/", NOW, at_once=False).due - NOW

@@ -296,8 +296,8 @@ class Planner:
             if archive in start:
                 continue
             previous = self.state.listing_schedule(archive)
-            self.state.schedule_listing(archive, schedule.after_visit(previous, self.now,
-                                                                      changed))
+            self.state.schedule_listing(
+                archive, schedule.after_visit(previous, self.now, changed, archive))
         for archive in sorted(self.walked):
             self.state.mark_archive_walked(archive)
         self.sitemaps.commit()

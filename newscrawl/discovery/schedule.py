@@ -4,7 +4,8 @@ The rule is the one of Nutch's AdaptiveFetchSchedule and Heritrix's WaitEvaluato
 whose page 1 showed something new comes back sooner, one that showed nothing new waits
 longer, between bounds.
 
-- first visit of a listing: the next one is ``INITIAL`` later (1 day);
+- first visit of a listing: the next one is ``INITIAL`` (1 day) × [0.5, 1.5) later, spread
+  by a hash of its URL, so the listings a first crawl visits do not all fall due together;
 - a visit whose first page showed an article the state did not know: interval ÷ 2;
 - a visit that showed nothing new: interval × 1.5;
 - the interval stays between ``MINIMUM`` (1 hour) and ``MAXIMUM`` (30 days).
@@ -44,10 +45,19 @@ class Schedule:
     interval: float = 0.0
 
 
-def after_visit(previous: Schedule | None, visited_at: float, changed: bool) -> Schedule:
-    """The schedule after a visit at `visited_at` whose first page did (not) show news."""
+def _spread(url: str) -> float:
+    """A stable factor in [0.5, 1.5) for a URL (crc32, not hash(): the same in every run)."""
+    return 0.5 + (zlib.crc32(url.encode("utf-8")) % 1000) / 1000
+
+
+def after_visit(previous: Schedule | None, visited_at: float, changed: bool,
+                url: str = "") -> Schedule:
+    """The schedule after a visit at `visited_at` whose first page did (not) show news.
+
+    url: the listing's, to spread first intervals ("" gives exactly ``INITIAL``).
+    """
     if previous is None or previous.interval <= 0:
-        interval = INITIAL
+        interval = INITIAL * (_spread(url) if url else 1.0)
     else:
         interval = previous.interval * (SOONER if changed else LATER)
     interval = min(MAXIMUM, max(MINIMUM, interval))
@@ -62,8 +72,7 @@ def first_due(url: str, now: float, *, at_once: bool) -> Schedule:
     """
     if at_once:
         return Schedule(now)
-    spread = (zlib.crc32(url.encode("utf-8")) % 1000) / 1000  # stable, not hash()
-    return Schedule(now + INITIAL * (0.5 + spread))
+    return Schedule(now + INITIAL * _spread(url))
 
 
 def overdue(schedule: Schedule, now: float) -> float:
