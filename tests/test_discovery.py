@@ -228,3 +228,21 @@ def test_sitemap_site_killed_run_then_rerun_exports_each_once(tmp_path: Path) ->
         assert rerun.returncode == 0, rerun.stderr[-3000:]
         ids = Counter(r["article_id"] for r in all_records(tmp_path / "out"))
         assert set(ids) == set(site.articles) and max(ids.values()) == 1
+
+
+def test_an_edit_whose_fetch_fails_is_fetched_again_next_run(tmp_path: Path) -> None:
+    site = _sitemap_site()
+    with serve(site) as server:
+        assert run_crawl(server.base_url + "/bnews/", tmp_path).returncode == 0
+        discovery.advance(site, 1)
+        edited = list(site.articles)[8]
+        discovery.edit(site, [edited])
+        site.cloudflare = edited  # a challenge page instead of the edited post, this run
+        failed = run_crawl(server.base_url + "/bnews/", tmp_path)
+        assert failed.returncode == 0, failed.stderr[-3000:]
+        assert failed.records == []
+        site.cloudflare = None
+        server.reset()
+        again = run_crawl(server.base_url + "/bnews/", tmp_path)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert [(r["article_id"], r["version"]) for r in again.records] == [(edited, 2)]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -107,10 +108,11 @@ class Planner:
             self._state = state_of(self.crawler)
         return self._state
 
-    @property
-    def start_archives(self) -> set[str]:
-        return {ref.archive for url in self.spider.start_urls
-                if (ref := urls.listing_ref(url)) is not None}
+    @cached_property
+    def start_archives(self) -> frozenset[str]:
+        """The listings among the start URLs (the front page): read every run."""
+        return frozenset(ref.archive for url in self.spider.start_urls
+                         if (ref := urls.listing_ref(url)) is not None)
 
     def spider_opened(self) -> None:
         # Connected now, after the feed exporter's: a lastmod is recorded only once the

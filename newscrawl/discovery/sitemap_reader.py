@@ -103,9 +103,21 @@ class SitemapReader:
                 verdict = "recheck"
             if verdict is not None:
                 self.planner.stats.inc_value(f"newscrawl/sitemap/{verdict}")
-                out.append(self.planner.spider.request_for(url, lastmod=entry.lastmod,
-                                                   recheck=verdict == "recheck"))
+                request = self.planner.spider.request_for(url, lastmod=entry.lastmod,
+                                                          recheck=verdict == "recheck")
+                request.meta["sitemap_source"] = source
+                out.append(request)
         return out
+
+    def article_failed(self, request: Request, status: int | None) -> None:
+        """An edited article a sitemap sent could not be fetched (5xx, challenge, network).
+
+        Its source's watermark stays, so the next run sees the edit again. A new article
+        needs no such care (it stays pending in the state); a 404 or 410 is a deleted post.
+        """
+        source = request.meta.get("sitemap_source")
+        if source is not None and request.meta.get("recheck") and status not in (404, 410):
+            self.failed_sources.add(source)
 
     def on_sitemap_error(self, request: Request | None, why: str) -> list[Request]:
         """A sitemap that could not be read: try the next usual place, or give it up."""

@@ -194,6 +194,8 @@ class BannedbookSpider(Spider):
             logger.info("no feed at %s (%s)", request.url, type(failure.value).__name__)
             return
         self.planner.listing_failed(request.url)
+        self.planner.sitemaps.article_failed(request, failure.value.response.status
+                                             if failure.check(HttpError) else None)
         if failure.check(HttpError):
             response = failure.value.response
             reason = "challenge" if is_challenge(response.text if isinstance(
