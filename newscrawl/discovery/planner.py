@@ -80,9 +80,10 @@ class Planner:
         self.now = _clock(settings.get("NEWSCRAWL_NOW"))
         self._state: State | None = None
         self.phase = 0
-        self.found: set[str] = set()  # post ids of the run's language found this run
-        self.exported: set[str] = set()  # post ids exported this run
-        self.shown: dict[str, set[str]] = {}  # listing -> post ids its pages showed
+        # Post ids as ints (URL digits), not strings: half the memory in a 2M-post crawl.
+        self.found: set[int] = set()  # post ids of the run's language found this run
+        self.exported: set[int] = set()  # post ids exported this run
+        self.shown: dict[str, set[int]] = {}  # listing -> post ids its pages showed
         self.visits: dict[str, bool] = {}  # listing -> its page 1 showed news
         self.walked: set[str] = set()  # listings whose walk ended by itself
         self.handled: set[str] = set()  # listings discovered, queued or visited this run
@@ -140,7 +141,7 @@ class Planner:
     # --- listings -------------------------------------------------------------------------
 
     def found_article(self, ref: urls.ArticleRef) -> None:
-        self.found.add(ref.article_id)
+        self.found.add(int(ref.article_id))
 
     def discover(self, url: str) -> None:
         """A listing link: schedule its listing, and visit it this run if it must be."""
@@ -188,7 +189,7 @@ class Planner:
         verdict = walk.judge_page(
             refs, page=listing.page, has_next=after is not None, max_pages=self.max_pages,
             shown_before=self.shown.setdefault(archive, set()),
-            found=lambda ref: ref.article_id in self.found,
+            found=lambda ref: int(ref.article_id) in self.found,
             known=lambda ref: self.state.lookup(article_key(ref.language, ref.article_id))
             is not None,
             walked=walked, since=self.spider.since,
@@ -213,7 +214,7 @@ class Planner:
 
     def _news(self, ref: urls.ArticleRef) -> bool:
         """Whether the article was not in the archive when this run started."""
-        if ref.article_id in self.exported:
+        if int(ref.article_id) in self.exported:
             return True
         known = self.state.lookup(article_key(ref.language, ref.article_id))
         return known is None or known.status == "pending"
@@ -283,7 +284,7 @@ class Planner:
         if not language or not article_id:
             return
         if kwargs.get("exception") is None:
-            self.exported.add(article_id)
+            self.exported.add(int(article_id))
         # Without a sitemap lastmod, the run's start: the version fetched is at least as new
         # (an edit made during the run is then later, and is fetched again next run).
         lastmod = response.meta.get("lastmod")

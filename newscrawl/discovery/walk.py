@@ -35,19 +35,20 @@ class Verdict:
 
 
 def judge_page(listed: Iterable[ArticleRef], *, page: int, has_next: bool, max_pages: int,
-               shown_before: set[str], found: Callable[[ArticleRef], bool],
+               shown_before: set[int], found: Callable[[ArticleRef], bool],
                known: Callable[[ArticleRef], bool], walked: bool,
                since: str | None = None, exhaustive: bool = False) -> Verdict:
     """The verdict on one listing page.
 
     listed: the articles the page lists (its entries), in page order. shown_before: post ids
-    earlier pages of this listing showed this run; updated with this page's. found: whether
+    (as ints: a first crawl of 2M posts keeps them all) earlier pages of this listing showed
+    this run; updated with this page's. found: whether
     this run already found the article; known: whether the state knows it. max_pages: the
     cap (0: none).
     """
     refs = list(listed)
-    new_here = [ref for ref in refs if ref.article_id not in shown_before]
-    shown_before.update(ref.article_id for ref in refs)
+    new_here = [ref for ref in refs if int(ref.article_id) not in shown_before]
+    shown_before.update(int(ref.article_id) for ref in refs)
     fresh = tuple(ref for ref in new_here
                   if not (since and ref.published < since)
                   and not found(ref) and not (walked and known(ref)))
