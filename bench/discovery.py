@@ -57,6 +57,7 @@ def _crawl(base: str, work: Path, number: int, now: dt.datetime) -> dict[str, An
         "requests": summary["requests"],
         "by_kind": {kind: counts.get(f"newscrawl/requests/{kind}", 0) for kind in KINDS},
         "listings_due": counts.get("newscrawl/listings/due", 0),
+        "listings_claimed": counts.get("newscrawl/listings/claimed", 0),
         "listings_visited": counts.get("newscrawl/listings/visited", 0),
         "exported": {r["article_id"]: r["version"] for r in records},
         "seconds": round(time.monotonic() - started, 1),

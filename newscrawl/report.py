@@ -53,6 +53,7 @@ def summarize(stats: dict[str, Any], seconds: float, jsonl_feeds: int) -> dict[s
             **{f"{kind}_requests": stats.get(f"newscrawl/requests/{kind}", 0)
                for kind in ("robots", "sitemap", "feed", "listing", "article")},
             "listings_due": stats.get("newscrawl/listings/due", 0),
+            "listings_claimed": stats.get("newscrawl/listings/claimed", 0),
             "listings_visited": stats.get("newscrawl/listings/visited", 0),
         },
         # Every newscrawl counter, for those who need the why of the numbers above.

@@ -280,7 +280,7 @@ def test_workers_of_a_round_split_the_due_listings(site: Site, server: SiteServe
     later = {"NEWSCRAWL_NOW": "2023-05-04T00:00:00+00:00", "NEWSCRAWL_LISTING_BUDGET": "5"}
     run_workers(server, tmp_path, redis_server.url, ["b0", "b1"], settings=later)
     claimed = [json.loads((tmp_path / "state" / name / "last-run.json").read_text())[
-        "discovery"]["listings_due"] for name in ("b0", "b1")]
+        "discovery"]["listings_claimed"] for name in ("b0", "b1")]
     first_pages = [p for p, n in server.hits.paths().items()
                    if (ref := urls.listing_ref("http://h" + p)) and ref.page == 1
                    and not ref.archive.endswith("/bnews/")]

@@ -99,6 +99,8 @@ def test_listing_schedule(open_state: Callable[[], State]) -> None:
     assert later.listing_schedule(T1) == Schedule(100.0, 0.0)
     assert later.listing_schedule(T3) == Schedule(500.0, 3600.0)
     assert later.claim_due_listings(now=10.0, limit=5, lease=60.0) == []
+    assert (later.count_due_listings(10.0), later.count_due_listings(100.0),
+            later.count_due_listings(1000.0)) == (0, 2, 3)
     assert later.claim_due_listings(now=1000.0, limit=2, lease=60.0) == [T2, T1], \
         "most overdue first, within the limit"
     assert later.listing_schedule(T2) == Schedule(1060.0, 0.0), "claimed: leased"

@@ -241,10 +241,10 @@ class Planner:
                 batch = [self.spider.request_for(url, kind="listing")
                          for url in self.spider.start_urls]
             elif self.phase == 1:
+                self.stats.set_value(f"{STAT}listings/due",
+                                     self.state.count_due_listings(self.now))
                 due = self.state.claim_due_listings(self.now, self.budget, schedule.LEASE)
-                self.stats.set_value(f"{STAT}listings/due", len(due))
-                if len(due) >= self.budget > 0:
-                    self.stats.set_value(f"{STAT}listings/budget_spent", 1)
+                self.stats.set_value(f"{STAT}listings/claimed", len(due))
                 batch = self._listing_requests(due)
             else:
                 batch = []

@@ -78,6 +78,9 @@ class State(Protocol):
     def discover_listing(self, url: str, schedule: Schedule) -> bool:
         """Add a listing with `schedule` unless known; True if it was new."""
 
+    def count_due_listings(self, now: float) -> int:
+        """How many listings are due at `now` (claimed or not, a run visits at most a budget)."""
+
     def claim_due_listings(self, now: float, limit: int, lease: float) -> list[str]:
         """Up to `limit` listings due at `now`, most overdue first, claimed for one visit.
 

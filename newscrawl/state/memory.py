@@ -64,6 +64,9 @@ class MemoryState:
         self._listings[url] = schedule
         return True
 
+    def count_due_listings(self, now: float) -> int:
+        return sum(s.due <= now for s in self._listings.values())
+
     def claim_due_listings(self, now: float, limit: int, lease: float) -> list[str]:
         due = sorted((s.due, url) for url, s in self._listings.items() if s.due <= now)
         claimed = [url for _, url in due[:max(0, limit)]]

@@ -81,6 +81,9 @@ class RedisDiscovery:
             keys=[self._due, self._interval],
             args=[url, repr(schedule.due), repr(schedule.interval)])))
 
+    def count_due_listings(self, now: float) -> int:
+        return int(self.link.run(lambda: self.link.client.zcount(self._due, "-inf", now)))
+
     def claim_due_listings(self, now: float, limit: int, lease: float) -> list[str]:
         if limit <= 0:
             return []

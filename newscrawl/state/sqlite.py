@@ -156,6 +156,10 @@ class SqliteState:
             raise StateError(self._explain(exc)) from exc
         return cursor.rowcount == 1
 
+    def count_due_listings(self, now: float) -> int:
+        return self._db.execute("SELECT count(*) FROM listing WHERE due <= ?",
+                                (now,)).fetchone()[0]
+
     def claim_due_listings(self, now: float, limit: int, lease: float) -> list[str]:
         try:
             with self._db:
