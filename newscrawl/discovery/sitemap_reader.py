@@ -32,6 +32,10 @@ class SitemapReader:
         self.read: dict[str, float] = {}  # source -> newest lastmod read
         self.failed_sources: set[str] = set()
 
+    def _key(self, source: str) -> str:
+        """A watermark per source and language: a zh-tw run takes in what a zh-cn run did not."""
+        return f"{source} {self.planner.spider.language}"
+
     def robots_request(self) -> Request:
         self.robots_read = True
         parts = urlsplit(self.planner.spider.start_urls[0])
@@ -64,7 +68,7 @@ class SitemapReader:
         # A source an earlier run took in: the site has sitemaps even if another worker of
         # a Redis round is the one reading them this time.
         self.found = self.found or any(
-            self.planner.state.watermark(u) is not None for u in candidates)
+            self.planner.state.watermark(self._key(u)) is not None for u in candidates)
         if named:
             return [self._sitemap(u, u) for u in named]
         return [self._sitemap(candidates[0], candidates[0], fallbacks=candidates[1:])]
@@ -81,7 +85,8 @@ class SitemapReader:
             return self.on_sitemap_error(response.request, "not a sitemap")
         self.found = True
         # refresh=1 fetches every known article again: the whole of every sitemap.
-        watermark = None if self.planner.refresh else self.planner.state.watermark(source)
+        watermark = (None if self.planner.refresh
+                     else self.planner.state.watermark(self._key(source)))
         if kind == "sitemapindex":
             return [self._sitemap(entry.loc, source)
                     for entry in sitemaps.newer(entries, watermark)
@@ -140,5 +145,5 @@ class SitemapReader:
         state = self.planner.state
         for source, newest in self.read.items():
             if source not in self.failed_sources:
-                old = state.watermark(source)
-                state.set_watermark(source, max(newest, old or newest))
+                old = state.watermark(self._key(source))
+                state.set_watermark(self._key(source), max(newest, old or newest))
