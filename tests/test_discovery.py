@@ -141,6 +141,7 @@ def test_traditional_run_reads_its_feed_and_the_sitemaps(tmp_path: Path) -> None
         assert {r["language"] for r in run.records} == {"zh-Hant"}
         fetched = _fetched(server)
         assert fetched["feed"] == ["/bnews/zh-tw/xml/latest.xml"]
+        assert fetched["front"] == ["/bnews/zh-tw/"], "articles not taken from the sitemaps"
         assert all(p.startswith("/bnews/zh-tw/") for p in fetched["article"])
         assert "tag" not in fetched
 
