@@ -2,9 +2,10 @@
 
 It is the throughput baseline of `python -m bench`: what Scrapy itself costs to fetch the
 same pages with the same settings. It is the real spider (same arguments, same start
-requests, same link selection through its `_links`, same priorities and request
-fingerprints) with the article extraction taken out of `parse`, and without pipelines,
-feeds, the incremental middleware or the state extension. Run from the repository root,
+requests, same link selection through its `_links` and discovery planner, same priorities
+and request fingerprints) with the article extraction taken out of `parse`, and without
+pipelines, feeds or the incremental middleware; its state is in memory (the planner's
+schedule needs one), as for a first crawl. Run from the repository root,
 inside the project:
 
     python -m scrapy runspider bench/nullspider.py -a start_urls=http://127.0.0.1:8000/bnews/
@@ -33,7 +34,8 @@ class NullSpider(BannedbookSpider):
         "ITEM_PIPELINES": {},
         "SPIDER_MIDDLEWARES": {"newscrawl.discovery.incremental.IncrementalMiddleware": None},
         "EXTENSIONS": {"newscrawl.report.RunReport": None,
-                       "newscrawl.state.keeper.StateKeeper": None},
+                       "newscrawl.state.keeper.StateKeeper": 10},
+        "NEWSCRAWL_STATE_ENABLED": False,
         "FEEDS": {},
         "NEWSCRAWL_DEFAULT_FEED": None,  # else the real spider adds its default output file
     }

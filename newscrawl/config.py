@@ -11,6 +11,7 @@ be the one its component uses (settings.py or the component's ``settings.get(NAM
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 from collections.abc import Callable, Iterable
@@ -93,6 +94,12 @@ def url(*schemes: str) -> Accepts:
     return Accepts(f"a URL ({', '.join(schemes)})", parse)
 
 
+def _iso_time(value: Any) -> str:
+    dt.datetime.fromisoformat(_text(value).replace("Z", "+00:00"))
+    return value
+
+
+ISO_TIME = Accepts("an ISO 8601 time, e.g. 2026-11-29T12:00:00+00:00", _iso_time)
 BOOLEAN = Accepts("1/0, true/false, yes/no", _boolean)
 TEXT = Accepts("a non-empty text", _text)
 PATH = Accepts("a directory path (relative: to the project root)", _text)
@@ -140,6 +147,18 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "seconds a Redis call may go unanswered; tried three times, then Redis is lost"),
     Setting("NEWSCRAWL_REDIS_ROUND_TTL", 86400, whole(1),
             "seconds after its last heartbeat a round's keys expire, whatever happened"),
+    Setting("NEWSCRAWL_SITEMAPS", True, BOOLEAN,
+            "read the site's sitemaps (robots.txt, Yoast, WordPress core) for new and edited"
+            " articles (docs/discovery.md)"),
+    Setting("NEWSCRAWL_FEEDS", True, BOOLEAN, "read the RSS feed of the crawled language"),
+    Setting("NEWSCRAWL_LISTING_BUDGET", 25, whole(0),
+            "categories and tag archives revisited per run, most overdue first"),
+    Setting("NEWSCRAWL_LISTING_MAX_PAGES", 10000, whole(1),
+            "hard cap on the pages of one listing a run reads (stops a pager that invents"
+            " pages)"),
+    Setting("NEWSCRAWL_NOW", None, ISO_TIME,
+            "the time a run takes as now for the listing schedule (tests and benchmarks);"
+            " unset: the clock"),
     Setting("NEWSCRAWL_WARC_DIR", "output/%(name)s/warc/", OPTIONAL_PATH,
             "where each run's WARC capture `<UTC start>.warc.gz` goes (docs/warc.md); empty:"
             " no capture"),

@@ -59,6 +59,14 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
         "failed_requests": failed_requests(stats),
         "requests": stats.get("downloader/request_count", 0),
         "seconds": round(seconds, 1),
+        # Where the requests went, and the listing schedule (newscrawl.discovery.planner).
+        "discovery": {
+            **{f"{kind}_requests": stats.get(f"newscrawl/requests/{kind}", 0)
+               for kind in ("robots", "sitemap", "feed", "listing", "article")},
+            "listings_due": stats.get("newscrawl/listings/due", 0),
+            "listings_claimed": stats.get("newscrawl/listings/claimed", 0),
+            "listings_visited": stats.get("newscrawl/listings/visited", 0),
+        },
         # Every newscrawl counter, for those who need the why of the numbers above.
         "counts": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
     }

@@ -1,6 +1,7 @@
 """Command line: serve a copy, or dump the records a crawl of it must produce.
 
     python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
+        [--tags 1500] [--sitemaps [--per-file 1000]]
     python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
     python -m sitecopy faults --articles 40
     python -m sitecopy demo --articles 200     # serve it on 127.0.0.1:8765 and crawl it
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from sitecopy import discovery
 from sitecopy.demo import DEFAULT_PORT, run_demo
 from sitecopy.model import build_site
 from sitecopy.paths import SIMPLIFIED, TRADITIONAL
@@ -38,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--no-faults", dest="faults", action="store_false",
                              help="a clean site (for throughput measurements)")
         if name == "serve":
+            command.add_argument("--tags", type=int, help="size of the tag vocabulary")
+            command.add_argument("--sitemaps", action="store_true",
+                                 help="serve Yoast sitemaps and the RSS feeds")
+            command.add_argument("--per-file", type=int, default=1000,
+                                 help="posts per sitemap file (with --sitemaps)")
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=0, help="0: any free port")
         if name == "demo":
@@ -60,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args.articles, args.seed, Path("output/demo"), port=args.port,
                         faults=args.faults)
     started = time.perf_counter()
-    site = build_site(args.articles, args.seed, faults=args.faults)
+    site = build_site(args.articles, args.seed, faults=args.faults,
+                      tags=getattr(args, "tags", None))
+    if getattr(args, "sitemaps", False):
+        discovery.enable(site, per_file=args.per_file)
     built = time.perf_counter() - started
     if args.command == "expected":
         for record in site.expected_records(args.base, args.lang).values():

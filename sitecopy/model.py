@@ -11,12 +11,16 @@ import random
 import threading
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
-from sitecopy import words
+from sitecopy import taggraph, words
 from sitecopy.content import Content, generate
 from sitecopy.expected import expected_record as _expected_record
 from sitecopy.faults import Fault, Missing, hide, inject
 from sitecopy.paths import PER_PAGE, SIMPLIFIED, article_path
+
+if TYPE_CHECKING:
+    from sitecopy.discovery import Discovery
 
 FIRST_ID = 1_860_000
 FIRST_DAY = dt.date(2023, 1, 1)
@@ -71,6 +75,8 @@ class Site:
     # Parents include their children's articles, as WordPress category archives do.
     by_category: dict[str, list[str]] = field(default_factory=dict, repr=False)
     by_tag: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    discovery: Discovery | None = None  # sitemaps, feeds, clock: sitecopy.discovery.enable
+    endless: str | None = None  # a listing ("tag/NAME") whose every page links a next one
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:
@@ -109,6 +115,8 @@ class Site:
         ids = self.listing(section)
         if ids is None:
             return None
+        if section == self.endless:  # a broken pager: page N shows page 1, links page N + 1
+            return ids[::-1][:PER_PAGE], page + 1
         pages = max(1, -(-len(ids) // PER_PAGE))
         if not 1 <= page <= pages:
             return None
@@ -225,12 +233,16 @@ def _make_article(rng: random.Random, index: int, article_id: str, date: str, vo
                    tuple(tags), lead, (), key=f"{date}/{article_id}")
 
 
-def build_site(n_articles: int = 40, seed: int = 1, *, faults: bool = True) -> Site:
-    """A site of n_articles, the same for the same (n_articles, seed, faults)."""
+def build_site(n_articles: int = 40, seed: int = 1, *, faults: bool = True,
+               tags: int | None = None) -> Site:
+    """A site of n_articles, the same for the same (n_articles, seed, faults, tags).
+
+    tags: size of the tag vocabulary (sitecopy.taggraph); default grows slowly with the site.
+    """
     if n_articles < 1 or (faults and n_articles < MIN_ARTICLES_WITH_FAULTS):
         raise ValueError(f"need at least {MIN_ARTICLES_WITH_FAULTS if faults else 1} articles")
     rng = random.Random(f"sitecopy:{seed}")
-    vocab = words.tag_vocabulary(n_articles)
+    vocab = taggraph.vocabulary(tags) if tags else words.tag_vocabulary(n_articles)
     inner = frozenset(vocab[-max(2, len(vocab) // 4):])
     site = Site(seed, faults, vocab, inner)
     days = sorted(rng.randrange(SPAN_DAYS) for _ in range(n_articles))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from sitecopy import words
+from sitecopy import taggraph, words
 from sitecopy.content import Figure, KeywordLink, Para, TagLink
 from sitecopy.faults import Missing
 from sitecopy.model import Article, Site
@@ -182,13 +182,10 @@ def pagenavi(ctx: Ctx, section: str, page: int, pages: int) -> str:
 
 
 def related_tags(ctx: Ctx, section: str) -> str:
-    """Plain links to other tag archives; never to the site's inner tags."""
-    pool = [tag for tag in ctx.site.tags if tag not in ctx.site.inner_tags]
+    """Plain links to other tag archives (sitecopy.taggraph); never to the site's inner tags."""
     own = section[4:] if section.startswith("tag/") else None
-    start = pool.index(own) + 1 if own in pool else 0  # a window of the vocabulary after it
-    chosen = [pool[(start + k) % len(pool)] for k in range(min(8, len(pool)))]
     links = " ".join(f'<a href="{ctx.tag_url(tag)}">{escape(tag)}</a>'
-                     for tag in chosen if tag != own)
+                     for tag in taggraph.related(ctx.site, own))
     return f'<div class="related-tags"><b>相关标签：</b>{links}</div>\n'
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import NamedTuple
 
-from sitecopy import pages, redesign, words
+from sitecopy import discovery, pages, redesign, words
 from sitecopy.markup import Markup
 from sitecopy.model import Article, Site
 from sitecopy.pages import Ctx
@@ -90,7 +90,11 @@ def _not_found(site: Site, base: str, lang: str) -> Response:
 def _other(site: Site, where: Route, base: str) -> Response:
     path = where.rest
     if path == "/robots.txt":
-        return Response(200, [("Content-Type", "text/plain; charset=utf-8")], ROBOTS.encode())
+        text = ROBOTS + discovery.robots_lines(site, base)
+        return Response(200, [("Content-Type", "text/plain; charset=utf-8")], text.encode())
+    found = discovery.render(site, path, base)
+    if found is not None:
+        return found
     if path.startswith("/wp-content/uploads/") and path.endswith(".jpg"):
         return Response(200, [("Content-Type", "image/jpeg")], JPEG)
     if path.startswith("/wp-admin/"):

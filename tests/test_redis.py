@@ -5,6 +5,7 @@ Without redis-server these tests skip, unless NEWSCRAWL_REQUIRE_REDIS=1 (CI), wh
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -269,3 +270,21 @@ def test_single_machine_default_does_not_load_redis() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, env=env, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_workers_of_a_round_split_the_due_listings(site: Site, server: SiteServer,
+                                                    redis_server: RedisServer,
+                                                    tmp_path: Path) -> None:
+    """Each due listing is claimed by one worker only: the budget is shared, not doubled."""
+    run_workers(server, tmp_path, redis_server.url, ["a0", "a1"],
+                settings={"NEWSCRAWL_NOW": "2023-05-01T00:00:00+00:00"})
+    server.reset()
+    later = {"NEWSCRAWL_NOW": "2023-05-04T00:00:00+00:00", "NEWSCRAWL_LISTING_BUDGET": "5"}
+    run_workers(server, tmp_path, redis_server.url, ["b0", "b1"], settings=later)
+    claimed = [json.loads((tmp_path / "state" / name / "last-run.json").read_text())[
+        "discovery"]["listings_claimed"] for name in ("b0", "b1")]
+    first_pages = [p for p, n in server.hits.paths().items()
+                   if (ref := urls.listing_ref("http://h" + p)) and ref.page == 1
+                   and not ref.archive.endswith("/bnews/")]
+    assert sum(claimed) == len(first_pages) == 10, (claimed, first_pages)
+    assert max(server.hits.paths()[p] for p in first_pages) == 1

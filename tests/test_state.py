@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
+from newscrawl.discovery.schedule import Schedule
 from newscrawl.output.recovery import recover_outputs
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import Captured, Known, RunQuality, State
@@ -80,6 +81,47 @@ def test_archives_walked(open_state: Callable[[], State]) -> None:
     assert not state.archive_walked("http://h/bnews/tag/%E4%B8%AD/")
     state.mark_archive_walked("http://h/bnews/tag/%E4%B8%AD/")
     assert open_state().archive_walked("http://h/bnews/tag/%E4%B8%AD/")
+
+
+T1 = "http://h/bnews/tag/%E4%B8%AD/"
+T2 = "http://h/bnews/tag/%E7%BE%8E/"
+T3 = "http://h/bnews/cnnews/"
+
+
+def test_listing_schedule(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    assert state.listing_schedule(T1) is None
+    assert state.discover_listing(T1, Schedule(100.0))
+    assert not state.discover_listing(T1, Schedule(5.0)), "a known listing keeps its schedule"
+    state.discover_listing(T2, Schedule(50.0))
+    state.schedule_listing(T3, Schedule(500.0, 3600.0))
+    later = open_state()
+    assert later.listing_schedule(T1) == Schedule(100.0, 0.0)
+    assert later.listing_schedule(T3) == Schedule(500.0, 3600.0)
+    assert later.claim_due_listings(now=10.0, limit=5, lease=60.0) == []
+    assert (later.count_due_listings(10.0), later.count_due_listings(100.0),
+            later.count_due_listings(1000.0)) == (0, 2, 3)
+    assert later.claim_due_listings(now=1000.0, limit=2, lease=60.0) == [T2, T1], \
+        "most overdue first, within the limit"
+    assert later.listing_schedule(T2) == Schedule(1060.0, 0.0), "claimed: leased"
+    assert open_state().claim_due_listings(now=1000.0, limit=5, lease=60.0) == [T3], \
+        "another claim (another worker) does not get a claimed listing"
+    assert open_state().claim_due_listings(now=1061.0, limit=5, lease=60.0) == [T3, T1, T2], \
+        "a claim never followed by a visit is due again after the lease"
+
+
+def test_watermarks_and_lastmod(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    assert state.watermark("http://h/bnews/sitemap_index.xml") is None
+    state.set_watermark("http://h/bnews/sitemap_index.xml", 1679443200.0)
+    assert state.article_lastmod(A) is None
+    state.set_article_lastmod(A, 1679443200.0)
+    state.set_article_lastmod(B, 1679443200.25)
+    later = open_state()
+    assert later.watermark("http://h/bnews/sitemap_index.xml") == 1679443200.0
+    assert later.article_lastmod(A) == 1679443200.0
+    assert later.article_lastmod(B) >= 1679443200.25, "never older than what was recorded"
+    assert later.article_lastmod("zh-Hant:1862899") is None
 
 
 # The in-memory state keeps no journal: nothing of it outlives its run.

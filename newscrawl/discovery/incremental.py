@@ -4,10 +4,11 @@
 - an article dated before ``-a since`` (the URL carries the date);
 - an article that gave no article NEWSCRAWL_MAX_ATTEMPTS times (a dead related link); a run's
   failures are counted at its end, and not at all when it raised the markup-drift alarm
-  (newscrawl/quality/drift.py): the parser failed then, not the page;
-- the later pages of a listing whose page shows only such articles. Known articles
-  end a walk only in an archive a finished earlier run paged to its end, so a run
-  killed mid-walk does not leave its deeper pages unvisited for good.
+  (newscrawl/quality/drift.py): the parser failed then, not the page.
+
+An exported article is fetched again only to refresh, or when its sitemap entry says it
+changed since (a request marked `recheck`). When a listing's walk ends is decided by
+newscrawl.discovery.planner and newscrawl.discovery.walk.
 """
 
 from __future__ import annotations
@@ -22,16 +23,15 @@ from scrapy.http import Response
 
 from newscrawl.discovery import urls
 from newscrawl.errors import MarkupDrift
-from newscrawl.report import SUCCESS_REASONS
 from newscrawl.runtime import FAILURE_STAT
 from newscrawl.signals import article_failed
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 
-# Failures that say the page itself is broken. A challenge page, a 5xx or a dropped
-# connection says nothing about the article: those are retried next run without limit.
 logger = logging.getLogger(__name__)
 
+# Failures that say the page itself is broken. A challenge page, a 5xx or a dropped
+# connection says nothing about the article: those are retried next run without limit.
 GIVE_UP_REASONS = frozenset({"http_404", "http_410", "not_html", "empty", "no_title", "no_body"})
 
 
@@ -43,14 +43,11 @@ class IncrementalMiddleware:
         self.refresh = crawler.settings.getbool("NEWSCRAWL_REFRESH")
         self.max_attempts = crawler.settings.getint("NEWSCRAWL_MAX_ATTEMPTS")
         self._state: State | None = None
-        # Archives whose last page this run read. Recorded only when the run ends well: a
-        # pager links the last page from the first, so reaching it says nothing of the middle.
-        self._reached_end: set[str] = set()
         # Articles that failed this run, counted toward NEWSCRAWL_MAX_ATTEMPTS at its end: a
         # run that raised the markup-drift alarm failed because of the parser, not the pages.
         self._failed: list[str] = []
-        crawler.signals.connect(self.article_failed, signal=article_failed)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.article_failed, signal=article_failed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -87,14 +84,6 @@ class IncrementalMiddleware:
     def _select(self, response: Response, outputs: list[Any]) -> list[Any]:
         """The outputs of one page that this run still needs (a page's output is small)."""
         since = getattr(self.crawler.spider, "since", None)
-        listing = urls.listing_ref(response.url)
-        if listing is not None:
-            later = [_is_later_page(o, listing) for o in outputs]
-            if not any(later):
-                self._reached_end.add(listing.archive)
-            elif self._exhausted(outputs, listing, since):
-                self.stats.inc_value("newscrawl/skipped/pages", sum(later))
-                outputs = [o for o, is_later in zip(outputs, later, strict=True) if not is_later]
         return [o for o in outputs if not self._skip(o, since)]
 
     def _skip(self, output: Any, since: str | None) -> bool:
@@ -116,7 +105,12 @@ class IncrementalMiddleware:
             return False
         # A dead link is retried a few runs; anything else known is fetched only to refresh.
         failed = known.status == "failed"
-        if (known.attempts >= self.max_attempts) if failed else not self.refresh:
+        if failed:
+            give_up = known.attempts >= self.max_attempts
+        else:
+            give_up = not (self.refresh or (known.status == "exported"
+                                            and output.meta.get("recheck")))
+        if give_up:
             self.stats.inc_value(f"newscrawl/skipped/{known.status}")
             return True
         return False
@@ -132,33 +126,8 @@ class IncrementalMiddleware:
         else:
             for key in self._failed:
                 self.state.record_failure(key)
-        if reason in SUCCESS_REASONS:
-            for archive in sorted(self._reached_end):
-                self.state.mark_archive_walked(archive)
 
     def article_failed(self, url: str, reason: str) -> None:
         ref = urls.article_ref(url)
         if ref is not None and reason in GIVE_UP_REASONS:
             self._failed.append(article_key(ref.language, ref.article_id))
-
-    def _exhausted(self, outputs: list[Any], listing: urls.ListingRef, since: str | None
-                   ) -> bool:
-        """True when nothing on this page is worth fetching, so neither is anything older."""
-        listed = [urls.article_ref(o.url) for o in outputs
-                  if isinstance(o, Request) and o.meta.get("listed")]
-        if not listed:
-            return False
-        walked = not self.refresh and self.state.archive_walked(listing.archive)
-        return all(
-            ref is not None and (
-                (since is not None and ref.published < since)
-                or (walked and self.state.lookup(article_key(ref.language, ref.article_id))
-                    is not None))
-            for ref in listed)
-
-
-def _is_later_page(output: Any, listing: urls.ListingRef) -> bool:
-    if not isinstance(output, Request):
-        return False
-    ref = urls.listing_ref(output.url)
-    return ref is not None and ref.archive == listing.archive and ref.page > listing.page

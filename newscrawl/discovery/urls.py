@@ -143,3 +143,16 @@ def section_url(base: str, language: str) -> str:
     """The front page of the news section in `language` on the host of `base`."""
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, _LANG_PREFIX[language], "", ""))
+
+
+def in_language(url: str, language: str) -> str:
+    """The same page in another language copy: `/bnews/…` ↔ `/bnews/zh-tw/…` (same post id).
+
+    A URL of no known language copy is returned as it is.
+    """
+    parts = urlsplit(url)
+    current = language_of(url)
+    if current is None or current == language:
+        return url
+    path = _LANG_PREFIX[language] + parts.path[len(_LANG_PREFIX[current]):]
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))

@@ -148,3 +148,6 @@ PAGE_LINKS = "a[href]::attr(href), link[rel~=next]::attr(href)"
 # The articles a listing lists: one div.postlist per article, its <h4> holding the title link
 # and a 阅读全文» link to the same URL (the related-tags block and menu are plain links).
 LISTING_ENTRY_LINKS = "div.postlist h4 a[href]::attr(href)"
+
+# --- Feeds (RSS 2.0), for the spider: XPath on the feed; each item's <link> is its post ------
+FEED_ITEM_LINKS = "//item/link/text()"

@@ -1,8 +1,9 @@
 """Every article once: by post id (which the canonical URL carries) and by text.
 
-A republished copy (same title and body under another post id) is dropped; so is an
-article already exported by an earlier run, unless the run refreshes and its text
-changed, in which case it is exported again with the next ``version``.
+A republished copy (same title and body under another post id) is dropped. An article
+exported by an earlier run is fetched again only to refresh or because its sitemap lastmod
+says it changed (newscrawl.discovery.incremental): same text, it is dropped as unchanged;
+changed text is exported again with the next ``version``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ class DedupePipeline:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
-        self.refresh = crawler.settings.getbool("NEWSCRAWL_REFRESH")
         # Keys passed this run. The request fingerprint already makes one fetch per post
         # id; this guards the rare post reached under two categories in one response batch.
         self._seen: set[str] = set()
@@ -52,8 +52,6 @@ class DedupePipeline:
         self._seen.add(key)
         known = self._state.lookup(key)
         if known is not None and known.status in ("exported", "copy"):
-            if not self.refresh:
-                raise self._drop("already_known", f"{known.status} in an earlier run: {url}")
             if known.content_hash == article["content_hash"]:
                 raise self._drop("unchanged", f"unchanged since an earlier run: {url}")
             if known.status == "exported":

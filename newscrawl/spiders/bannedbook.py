@@ -1,8 +1,9 @@
 """The bannedbook spider: discovers article and listing links and routes pages to the parser.
 
 What to follow is decided by what a URL is (newscrawl.discovery.urls), not by where a page
-puts the link. Which requests a run may skip (known articles, exhausted archives)
-is decided by newscrawl.discovery.incremental, not here.
+puts the link. Which known articles a run may skip is decided by
+newscrawl.discovery.incremental; which sitemaps, feeds and listings a run reads, in which
+order, and when a listing's walk ends, by newscrawl.discovery.planner. Not here.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from newscrawl import __version__
 from newscrawl.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.article import Article
 from newscrawl.discovery import urls
+from newscrawl.discovery.planner import Planner
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
-from newscrawl.extraction.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
+from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.places import default_feed
 from newscrawl.signals import article_failed
 
@@ -71,11 +73,16 @@ class BannedbookSpider(Spider):
             crawler.settings.set("NEWSCRAWL_MAX_ARTICLES", spider.max_articles, "spider")
         if spider.refresh:
             crawler.settings.set("NEWSCRAWL_REFRESH", True, "spider")
+        spider.planner = Planner(spider, crawler)
         return spider
 
     async def start(self) -> Any:
+        # Listings among the start URLs (the front page) come once sitemaps and feeds are read.
+        for request in self.planner.first_requests():
+            yield request
         for url in self.start_urls:
-            yield self.request_for(url)
+            if urls.article_ref(url) is not None:
+                yield self.request_for(url)
 
     def covers(self, url: str) -> bool:
         """Whether this run crawls `url`: on a start host (or its subdomains), in its language."""
@@ -84,12 +91,54 @@ class BannedbookSpider(Spider):
         ref = urls.article_ref(url) or urls.listing_ref(url)
         return ref is not None and ref.language == self.language
 
-    def request_for(self, url: str, *, listed: bool = False) -> Request:
-        """The request for a page of the site (also used to resume articles of earlier runs)."""
-        if urls.article_ref(url) is not None:
+    def request_for(self, url: str, *, kind: str = "page", lastmod: float | None = None,
+                    recheck: bool = False) -> Request:
+        """The request for a page of the site (also used to resume articles of earlier runs).
+
+        kind: "robots", "sitemap", "feed", "listing", or "page" (an article, or a listing
+        judged by its URL). lastmod: the article's sitemap lastmod (POSIX seconds); recheck:
+        fetch it though it was exported (the sitemap says it changed since).
+        """
+        meta = {"newscrawl_kind": kind} if kind != "page" else {}
+        if kind == "robots":
+            return Request(url, callback=self.parse_robots, errback=self.on_robots_error,
+                           meta=meta, priority=ARTICLE_PRIORITY + 1)
+        if kind == "sitemap":
+            return Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
+                           meta=meta, priority=ARTICLE_PRIORITY + 1)
+        if kind == "feed":
+            return Request(url, callback=self.parse_feed, errback=self.on_error, meta=meta)
+        ref = urls.article_ref(url)
+        if ref is not None:
+            self.planner.found_article(ref)
+            if lastmod is not None:
+                meta["lastmod"] = lastmod
+            if recheck:
+                meta["recheck"] = True
             return Request(url, callback=self.parse, errback=self.on_error,
-                           priority=ARTICLE_PRIORITY, meta={"listed": listed})
-        return Request(url, callback=self.parse, errback=self.on_error)
+                           priority=ARTICLE_PRIORITY, meta=meta)
+        return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        yield from self.planner.sitemaps.on_robots(response.body, response.url)
+
+    def on_robots_error(self, failure: Failure) -> Iterator[Request]:
+        yield from self.planner.sitemaps.on_robots(None, failure.request.url)  # type: ignore[attr-defined]
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        yield from self.planner.sitemaps.on_sitemap(response)
+
+    def on_sitemap_error(self, failure: Failure) -> Iterator[Request]:
+        yield from self.planner.sitemaps.on_sitemap_error(
+            failure.request, type(failure.value).__name__)  # type: ignore[attr-defined]
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        for link in response.xpath(FEED_ITEM_LINKS).getall():
+            url = urls.canonical(response.urljoin(link.strip()))
+            if urls.article_ref(url) is not None and self.covers(url):
+                yield self.request_for(url)
 
     def parse(self, response: Response) -> Iterator[Article | Request]:
         if not isinstance(response, TextResponse) or not response.body:
@@ -134,18 +183,31 @@ class BannedbookSpider(Spider):
         return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
     def _links(self, response: TextResponse) -> Iterator[Request]:
-        listed = {urls.canonical(response.urljoin(href))
-                  for href in response.css(LISTING_ENTRY_LINKS).getall()}
-        seen: set[str] = set()
-        for href in response.css(PAGE_LINKS).getall():
-            url = urls.canonical(response.urljoin(href))
-            if url not in seen:
-                seen.add(url)
-                if self.covers(url):
-                    yield self.request_for(url, listed=url in listed)
+        """Articles are requested; listing links go to the planner, which decides."""
+        page_urls = list(dict.fromkeys(
+            url for href in response.css(PAGE_LINKS).getall()
+            if self.covers(url := urls.canonical(response.urljoin(href)))))
+        listing = urls.listing_ref(response.url)
+        if listing is not None:
+            entries = [urls.canonical(response.urljoin(href))
+                       for href in response.css(LISTING_ENTRY_LINKS).getall()]
+            after = self.planner.listing_page(listing, entries, page_urls)
+            if after is not None:
+                yield after
+        for url in page_urls:
+            if urls.article_ref(url) is not None:
+                yield self.request_for(url)
+            else:
+                self.planner.discover(url)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("newscrawl_kind") == "feed":
+            logger.info("no feed at %s (%s)", request.url, type(failure.value).__name__)
+            return
+        self.planner.listing_failed(request.url)
+        self.planner.sitemaps.article_failed(request, failure.value.response.status
+                                             if failure.check(HttpError) else None)
         if failure.check(HttpError):
             response = failure.value.response
             reason = "challenge" if is_challenge(response.text if isinstance(

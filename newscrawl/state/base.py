@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from newscrawl.discovery.schedule import Schedule
+
 Status = Literal["pending", "exported", "copy", "failed"]
 
 
@@ -94,6 +96,41 @@ class State(Protocol):
         """Whether a listing was once paged to its end, so known pages may end a walk."""
 
     def mark_archive_walked(self, archive: str) -> None: ...
+
+    # --- Discovery (newscrawl.discovery): listing schedule, sitemap watermarks, lastmod ----
+    # Times are POSIX seconds. Listings are named by the canonical URL of their first page.
+
+    def listing_schedule(self, url: str) -> Schedule | None:
+        """When a listing is due and its revisit interval; None if never discovered."""
+
+    def schedule_listing(self, url: str, schedule: Schedule) -> None:
+        """Set a listing's schedule (after a visit)."""
+
+    def discover_listing(self, url: str, schedule: Schedule) -> bool:
+        """Add a listing with `schedule` unless known; True if it was new."""
+
+    def count_due_listings(self, now: float) -> int:
+        """How many listings are due at `now` (claimed or not, a run visits at most a budget)."""
+
+    def claim_due_listings(self, now: float, limit: int, lease: float) -> list[str]:
+        """Up to `limit` listings due at `now`, most overdue first, claimed for one visit.
+
+        Atomic across processes: each claimed listing is made due at ``now + lease``, so
+        another worker of the round does not get it, and a run killed before recording
+        its visit (schedule_listing) finds it due again once the lease is over.
+        """
+
+    def watermark(self, source: str) -> float | None:
+        """The newest sitemap `lastmod` a finished run took in from `source`; None if none."""
+
+    def set_watermark(self, source: str, value: float) -> None: ...
+
+    def article_lastmod(self, key: str) -> float | None:
+        """The `lastmod` (or fetch time) of the version of an article the archive holds."""
+
+    def set_article_lastmod(self, key: str, value: float) -> None: ...
+
+    # --- Output files ---------------------------------------------------------------------
 
     def open_output(self, output: str, offset: int) -> None:
         """A run starts writing ``output`` at ``offset``: journal it before its first line."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newscrawl.discovery.schedule import Schedule
 from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
 
 
@@ -13,6 +14,9 @@ class MemoryState:
         self._pending: dict[str, str] = {}
         self._captured: dict[str, Captured] = {}
         self._runs: list[RunQuality] = []
+        self._listings: dict[str, Schedule] = {}
+        self._watermarks: dict[str, float] = {}
+        self._lastmod: dict[str, float] = {}
 
     def lookup(self, key: str) -> Known | None:
         return self._known.get(key)
@@ -49,6 +53,40 @@ class MemoryState:
 
     def mark_archive_walked(self, archive: str) -> None:
         self._walked.add(archive)
+
+    def listing_schedule(self, url: str) -> Schedule | None:
+        return self._listings.get(url)
+
+    def schedule_listing(self, url: str, schedule: Schedule) -> None:
+        self._listings[url] = schedule
+
+    def discover_listing(self, url: str, schedule: Schedule) -> bool:
+        if url in self._listings:
+            return False
+        self._listings[url] = schedule
+        return True
+
+    def count_due_listings(self, now: float) -> int:
+        return sum(s.due <= now for s in self._listings.values())
+
+    def claim_due_listings(self, now: float, limit: int, lease: float) -> list[str]:
+        due = sorted((s.due, url) for url, s in self._listings.items() if s.due <= now)
+        claimed = [url for _, url in due[:max(0, limit)]]
+        for url in claimed:
+            self._listings[url] = Schedule(now + lease, self._listings[url].interval)
+        return claimed
+
+    def watermark(self, source: str) -> float | None:
+        return self._watermarks.get(source)
+
+    def set_watermark(self, source: str, value: float) -> None:
+        self._watermarks[source] = value
+
+    def article_lastmod(self, key: str) -> float | None:
+        return self._lastmod.get(key)
+
+    def set_article_lastmod(self, key: str, value: float) -> None:
+        self._lastmod[key] = value
 
     def open_output(self, output: str, offset: int) -> None:
         pass

@@ -14,6 +14,7 @@ what SqliteState keeps, laid out for memory:
     <ns>:captured                   hash  WARC payload digest -> "<WARC-Date> <URI>"
     <ns>:runs                       list  JSON figures of the newest runs (markup drift)
     <ns>:layout                     string "1": the layout version of these keys
+    (and the discovery keys of newscrawl.state.redis_discovery)
 
 Many articles to one small hash let Redis keep it as a listpack (no per-entry pointers):
 measured, ~75 bytes an article where one big hash of keys and hex hashes takes ~300.
@@ -41,6 +42,7 @@ from scrapy.exceptions import CloseSpider
 from newscrawl.errors import FrontierError
 from newscrawl.runtime import fail_run
 from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
+from newscrawl.state.redis_discovery import RedisDiscovery
 
 T = TypeVar("T")
 LAYOUT = "1"
@@ -195,9 +197,10 @@ def _decode(value: bytes | None) -> Known | None:
     return Known("copy", _decode_hash(encoded))
 
 
-class RedisState:
+class RedisState(RedisDiscovery):
     def __init__(self, link: RedisLink) -> None:
         self.link = link
+        self._init_discovery()
         client = link.client
         self._record_pending = client.register_script(_RECORD_PENDING)
         self._claim = client.register_script(_CLAIM)

@@ -8,6 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from newscrawl.discovery.schedule import Schedule
 from newscrawl.errors import StateError
 from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
 
@@ -21,6 +22,12 @@ CREATE TABLE IF NOT EXISTS article (
 CREATE INDEX IF NOT EXISTS article_pending ON article (status) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS content (hash TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS archive (url TEXT PRIMARY KEY, walked_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS listing (url TEXT PRIMARY KEY, due REAL NOT NULL,
+    interval REAL NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS listing_due ON listing (due);
+CREATE TABLE IF NOT EXISTS watermark (source TEXT PRIMARY KEY, value REAL NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lastmod (key TEXT PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS output (path TEXT PRIMARY KEY, committed INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS payload (digest TEXT PRIMARY KEY, uri TEXT NOT NULL,
@@ -136,6 +143,56 @@ class SqliteState:
     def mark_archive_walked(self, archive: str) -> None:
         self._write("INSERT OR REPLACE INTO archive (url, walked_at) VALUES (?, ?)",
                     (archive, _now()))
+
+    def listing_schedule(self, url: str) -> Schedule | None:
+        row = self._db.execute("SELECT due, interval FROM listing WHERE url = ?",
+                               (url,)).fetchone()
+        return Schedule(*row) if row else None
+
+    def schedule_listing(self, url: str, schedule: Schedule) -> None:
+        self._write("INSERT OR REPLACE INTO listing (url, due, interval) VALUES (?, ?, ?)",
+                    (url, schedule.due, schedule.interval))
+
+    def discover_listing(self, url: str, schedule: Schedule) -> bool:
+        try:
+            cursor = self._db.execute("INSERT OR IGNORE INTO listing (url, due, interval)"
+                                      " VALUES (?, ?, ?)", (url, schedule.due, schedule.interval))
+        except sqlite3.Error as exc:
+            raise StateError(self._explain(exc)) from exc
+        return cursor.rowcount == 1
+
+    def count_due_listings(self, now: float) -> int:
+        return self._db.execute("SELECT count(*) FROM listing WHERE due <= ?",
+                                (now,)).fetchone()[0]
+
+    def claim_due_listings(self, now: float, limit: int, lease: float) -> list[str]:
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                urls = [row[0] for row in self._db.execute(
+                    "SELECT url FROM listing WHERE due <= ? ORDER BY due, url LIMIT ?",
+                    (now, max(0, limit)))]
+                self._db.executemany("UPDATE listing SET due = ? WHERE url = ?",
+                                     [(now + lease, url) for url in urls])
+        except sqlite3.Error as exc:
+            raise StateError(self._explain(exc)) from exc
+        return urls
+
+    def watermark(self, source: str) -> float | None:
+        row = self._db.execute("SELECT value FROM watermark WHERE source = ?",
+                               (source,)).fetchone()
+        return row[0] if row else None
+
+    def set_watermark(self, source: str, value: float) -> None:
+        self._write("INSERT OR REPLACE INTO watermark (source, value) VALUES (?, ?)",
+                    (source, value))
+
+    def article_lastmod(self, key: str) -> float | None:
+        row = self._db.execute("SELECT value FROM lastmod WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_article_lastmod(self, key: str, value: float) -> None:
+        self._write("INSERT OR REPLACE INTO lastmod (key, value) VALUES (?, ?)", (key, value))
 
     def open_output(self, output: str, offset: int) -> None:
         self._write("INSERT OR REPLACE INTO output (path, committed) VALUES (?, ?)",
