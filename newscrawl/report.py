@@ -16,10 +16,14 @@ from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.output.export import LINES_STAT
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
 from newscrawl.state.keeper import StateKeeper
+from newscrawl.transport.outcomes import nothing_read
+from newscrawl.transport.redirects import site_moved
 
 logger = logging.getLogger(__name__)
 
 EXIT_STAT = "newscrawl/exit_code"
+# The close reason of a run whose reactor was stopped under it (a second Ctrl-C).
+FORCED_REASON = "shutdown_forced"
 # Close reasons of a run that ended as asked.
 SUCCESS_REASONS = {"finished", "max_articles", "closespider_itemcount",
                    "closespider_pagecount", "closespider_timeout"}
@@ -57,15 +61,17 @@ def diagnose(stats: dict[str, Any], reason: str, jsonl_feeds: int) -> tuple[str 
     """The failure reason (None on success) and a sentence for the log."""
     if stats.get(FAILURE_STAT):
         return stats[FAILURE_STAT], stats.get(FAILURE_MESSAGE_STAT, "")
+    if reason == FORCED_REASON:
+        return "interrupted", ("the run was killed before it could finish (a second Ctrl-C or"
+                               " SIGTERM); what it did not write is fetched by the next run")
     if reason not in SUCCESS_REASONS:
         return "interrupted", f"the run was stopped before it finished ({reason})"
+    moved = site_moved(stats)
+    if moved:
+        return "site_moved", moved
     # A worker of a shared Redis round may be handed no page at all: the round's count then.
     if not (stats.get("newscrawl/pages_ok") or stats.get("newscrawl/redis/round_pages_ok")):
-        challenges = stats.get("newscrawl/not_article/challenge", 0)
-        errors = (stats.get("newscrawl/errors/network", 0)
-                  + _sum(stats, "newscrawl/not_article/http_"))
-        return SiteError.reason, (f"no page of the site could be read ({challenges} challenge"
-                                  f" pages, {errors} failed requests)")
+        return SiteError.reason, nothing_read(stats)
     # Every article passed to the feeds must be a line in each JSON Lines feed; a feed whose
     # file could not even be opened never reaches our exporter, so count, don't trust.
     unwritten = stats.get("item_scraped_count", 0) - _written(stats, jsonl_feeds)
@@ -87,6 +93,12 @@ class RunReport:
     def _jsonl_feeds(self) -> int:
         feeds = self.crawler.settings.getdict("FEEDS")
         return sum(options.get("format") in ("jsonl", "jsonlines") for options in feeds.values())
+
+    def report_unfinished(self) -> None:
+        """Summary and last-run.json of a run stopped under the engine (a second Ctrl-C),
+        which never got to spider_closed: what the counters hold at that moment."""
+        if self.crawler.stats is not None and self.crawler.stats.get_value(EXIT_STAT) is None:
+            self.spider_closed(self.crawler.spider, FORCED_REASON)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector: StatsCollector | None = self.crawler.stats
