@@ -30,7 +30,9 @@ FAULTS = {
     "redirect-query": "the victim's URL answers 302 to itself with a query string",
     "moved-port": "every article URL answers 301 to the same path on another port (a second"
                   " server of the same site), as a move to https would",
-    "redirect-offsite": "the victim's URL answers 301 to another host",
+    "moved-host": "every article URL answers 301 to the same path on another host name"
+                  " (a second server of the same site at http://localhost:PORT)",
+    "redirect-offsite": "the victim's URL answers 301 to a page of another host",
     "redirect-loop": "the victim's URL answers 302 to ?loop=1, which answers 302 back",
     "redirect-front": "the victim's URL answers 301 to the front page",
     "short-length": "the victim's Content-Length is half its page: only that half is sent",
@@ -126,14 +128,15 @@ class MisbehavingServer(SiteServer):
         self.fault = fault
         listed = [a for a in site.articles.values() if a.listed and a.id not in site.unservable]
         self.victim = listed[len(listed) // 2]
-        self.moved: SiteServer | None = None  # the other port of "moved-port"
+        self.moved: SiteServer | None = None  # the new home of "moved-port", "moved-host"
         self.timeline: list[tuple[float, str, int]] = []
         self._answered: set[str] = set()
         self._timeline_lock = threading.Lock()
 
     def start(self) -> MisbehavingServer:
-        if self.fault == "moved-port":
-            self.moved = SiteServer(self.site, self.host).start()
+        if self.fault in ("moved-port", "moved-host"):
+            host = "localhost" if self.fault == "moved-host" else self.host
+            self.moved = SiteServer(self.site, host).start()
         super().start()
         return self
 
@@ -181,7 +184,7 @@ class MisbehavingServer(SiteServer):
             links = "".join(f'<a href="/bnews/tag/x{n}/">{n}</a>' for n in range(MANY_LINKS))
             body = page.body.replace(b"</body>", links.encode() + b"</body>")
             return Wire(Response(200, page.headers, body))
-        if fault == "moved-port" and route(raw_path).kind == "article":
+        if fault in ("moved-port", "moved-host") and route(raw_path).kind == "article":
             assert self.moved is not None
             return Wire(_redirect(301, self.moved.base_url + raw_path))
         if fault == "redirect-category" and path == self.other_category_path:
@@ -197,7 +200,7 @@ class MisbehavingServer(SiteServer):
         if fault == "redirect-query":
             return None if query else Wire(_redirect(302, victim + "?replytocom=1"))
         if fault == "redirect-offsite":
-            return Wire(_redirect(301, "http://elsewhere.invalid" + victim))
+            return Wire(_redirect(301, "http://elsewhere.invalid/landing/"))
         if fault == "redirect-loop":
             return Wire(_redirect(302, victim if query else victim + "?loop=1"))
         if fault == "redirect-front":

@@ -79,16 +79,36 @@ def test_site_moved_to_another_port_is_followed_and_named(
     assert faulty.moved is not None
     new_home = faulty.moved.base_url
     # Nothing is lost, every article under its new URL, and the run says the site moved.
-    assert sorted(run.ids) == sorted(small.expected_records(new_home))
+    expected = small.expected_records(new_home)
+    assert sorted(run.ids) == sorted(expected)
     assert all(r["url"].startswith(new_home + "/") for r in run.records)
     assert run.returncode == EXIT_FAILED
-    assert f"the site moved: 12 of 12 article requests were redirected to {new_home}" in (
-        run.stderr)
+    n = len(expected)
+    assert f"the site moved: {n} of {n} article requests were redirected to {new_home}" in (
+        run.stderr.splitlines()[-1])
     assert run.summary["reason"] == "site_moved"
 
 
+@pytest.mark.parametrize("faulty", ["moved-host"], indirect=True)
+def test_site_moved_to_another_host_is_named_and_fetched_there_next_run(
+        faulty: MisbehavingServer, small: Site, tmp_path: Path) -> None:
+    assert faulty.moved is not None
+    new_home = faulty.moved.base_url  # http://localhost:PORT
+    run = _crawl(faulty, tmp_path)
+    n = len(small.expected_records(faulty.base_url))
+    assert run.returncode == EXIT_FAILED
+    assert run.records == []  # not off the start hosts, not even to follow a move
+    assert f"the site moved: {n} of {n} article requests were redirected to {new_home};" \
+        " change start_urls to it" in run.stderr.splitlines()[-1]
+    assert _counts(run)["newscrawl/not_article/redirect_moved"] == n
+    # The user follows the advice: every article, none given up, under its new URL.
+    moved = run_crawl(faulty.moved.base_url + "/bnews/", tmp_path)
+    assert moved.returncode == 0, moved.stderr[-3000:]
+    assert sorted(moved.ids) == sorted(small.expected_records(faulty.moved.base_url))
+
+
 @pytest.mark.parametrize(("faulty", "reason", "target"), [
-    ("redirect-offsite", "redirect_offsite", "http://elsewhere.invalid/"),
+    ("redirect-offsite", "redirect_offsite", "http://elsewhere.invalid/landing/"),
     ("redirect-loop", "redirect_loop", "?loop=1"),
     ("redirect-front", "redirect_not_article", "/bnews/, which"),
 ], indirect=["faulty"])

@@ -23,7 +23,8 @@ HOSTS = ["www.bannedbook.org"]
     ([A], A + "?replytocom=1", FOLLOW),
     ([A], A.replace("http:", "https:"), FOLLOW),
     ([A], "http://www.bannedbook.org:8080/bnews/sohnews/20230322/1862877.html", FOLLOW),
-    ([A], "http://elsewhere.example/bnews/sohnews/20230322/1862877.html", "redirect_offsite"),
+    ([A], "http://elsewhere.example/bnews/sohnews/20230322/1862877.html", "redirect_moved"),
+    ([A], "http://elsewhere.example/landing/", "redirect_offsite"),
     ([A], "ftp://www.bannedbook.org/x", "redirect_offsite"),
     ([A, A + "?loop=1"], A, "redirect_loop"),
     ([A], A + "#comments", "redirect_loop"),  # the same URL: WordPress never means that

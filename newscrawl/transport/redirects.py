@@ -14,7 +14,10 @@ REDIRECT_MAX_TIMES) and adds the policy:
   URL to anything but the same post (front page, another post) is refused with its own
   reason (refusals.RedirectRefused): the spider counts it, logs both URLs once and
   treats the article like any other that gave no article (retried by later runs, given up
-  after NEWSCRAWL_MAX_ATTEMPTS).
+  after NEWSCRAWL_MAX_ATTEMPTS);
+- a redirect of an article URL to the same post off the start hosts (a new host name) is
+  refused too, as ``redirect_moved``, but the article stays pending: once the user points
+  start_urls at the new host, the next run fetches it there.
 
 Where a post lives now needs no state: a later run that meets the old URL again is
 redirected again, and the record of the first export already carries the new URL.
@@ -53,22 +56,26 @@ def origin(url: str) -> str:
 def judge(chain: list[str], target: str, hosts: Iterable[str]) -> str:
     """What to do with a redirect from ``chain[-1]`` (first asked: ``chain[0]``) to ``target``.
 
-    Returns FOLLOW or a refusal reason: ``redirect_offsite`` (not http(s), or off
-    ``hosts``), ``redirect_loop`` (``target`` is a URL of the chain, query and escapes
-    normalised), ``redirect_not_article`` (an article URL redirected to anything but the same
-    post in the same language). A non-article URL may go anywhere on the hosts.
+    Returns FOLLOW or a refusal reason: ``redirect_moved`` (an article URL redirected to
+    the same post off ``hosts``: the site moved), ``redirect_offsite`` (anything else not
+    http(s) or off ``hosts``), ``redirect_loop`` (``target`` is a URL of the chain, query and
+    escapes normalised), ``redirect_not_article`` (an article URL redirected to anything but
+    the same post in the same language). A non-article URL may go anywhere on the hosts.
     """
     if not urls.is_http(target) or not urls.on_hosts(target, hosts):
-        return "redirect_offsite"
+        return "redirect_moved" if same_post(chain[0], target) else "redirect_offsite"
     if canonicalize_url(target) in {canonicalize_url(url) for url in chain}:
         return "redirect_loop"
-    first = urls.article_ref(chain[0])
-    if first is None:
+    if urls.article_ref(chain[0]) is None:
         return FOLLOW
-    then = urls.article_ref(target)
-    if then is None or (then.article_id, then.language) != (first.article_id, first.language):
-        return "redirect_not_article"
-    return FOLLOW
+    return FOLLOW if same_post(chain[0], target) else "redirect_not_article"
+
+
+def same_post(first: str, target: str) -> bool:
+    """Whether two article URLs name one post in one language (both must be articles)."""
+    one, two = urls.article_ref(first), urls.article_ref(target)
+    return (one is not None and two is not None
+            and (one.article_id, one.language) == (two.article_id, two.language))
 
 
 def site_moved(stats: dict[str, Any]) -> str | None:
@@ -103,6 +110,11 @@ class ArticleRedirectMiddleware(RedirectMiddleware):
         verdict = judge(chain, redirected.url, hosts)
         if verdict == FOLLOW and len(chain) > self.max_redirect_times:
             verdict = "redirect_loop"  # a chain that never ends is a loop by another name
+        if (len(chain) == 1 and verdict in (FOLLOW, "redirect_moved")
+                and urls.article_ref(chain[0]) is not None
+                and origin(redirected.url) != origin(chain[0])):
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(MOVED_PREFIX + origin(redirected.url))
         if verdict != FOLLOW:
             via = f" via {', '.join(chain[1:])}" if len(chain) > 1 else ""
             raise RedirectRefused(
@@ -114,12 +126,11 @@ class ArticleRedirectMiddleware(RedirectMiddleware):
             followed.dont_filter = True
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(FOLLOWED)
-            if len(chain) == 1 and origin(redirected.url) != origin(chain[0]):
-                self.crawler.stats.inc_value(MOVED_PREFIX + origin(redirected.url))
         return followed
 
 
 _WHY = {
+    "redirect_moved": "the same post off the start hosts (has the site moved?)",
     "redirect_offsite": "off the start hosts",
     "redirect_loop": "a loop (a URL already in the chain, or too many redirects)",
     "redirect_not_article": "not this article",
