@@ -159,6 +159,13 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("NEWSCRAWL_NOW", None, ISO_TIME,
             "the time a run takes as now for the listing schedule (tests and benchmarks);"
             " unset: the clock"),
+    Setting("NEWSCRAWL_RETRY_AFTER_MAX", 300, whole(0),
+            "longest Retry-After (seconds) honoured on a 429/503; a longer one gives the host up"
+            " for the run; 0: Retry-After ignored (docs/failures.md)"),
+    Setting("NEWSCRAWL_REQUIRE_HTML_END", True, BOOLEAN,
+            "an HTML page without `</html>` is taken as cut short, never exported"),
+    Setting("NEWSCRAWL_MAX_LINKS_PER_PAGE", 2000, whole(0),
+            "links taken from one page; 0: all"),
     Setting("NEWSCRAWL_WARC_DIR", "output/%(name)s/warc/", OPTIONAL_PATH,
             "where each run's WARC capture `<UTC start>.warc.gz` goes (docs/warc.md); empty:"
             " no capture"),

@@ -19,10 +19,14 @@ from newscrawl.places import describe_outputs, local_path
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
 from newscrawl.signals import run_ending
 from newscrawl.state.keeper import StateKeeper
+from newscrawl.transport.outcomes import failed_requests, nothing_read
+from newscrawl.transport.redirects import site_moved
 
 logger = logging.getLogger(__name__)
 
 EXIT_STAT = "newscrawl/exit_code"
+# The close reason of a run whose reactor was stopped under it (a second Ctrl-C).
+FORCED_REASON = "shutdown_forced"
 # Close reasons of a run that ended as asked.
 SUCCESS_REASONS = {"finished", "max_articles", "closespider_itemcount",
                    "closespider_pagecount", "closespider_timeout"}
@@ -35,15 +39,6 @@ def _sum(stats: dict[str, Any], prefix: str) -> int:
 def _written(stats: dict[str, Any]) -> int:
     """Articles written by every feed and recorded exported (newscrawl.output.feeds)."""
     return stats.get(EXPORTED_STAT, 0)
-
-
-def failed_requests(stats: dict[str, Any]) -> int:
-    """Requests that gave no page: network errors after retries and HTTP errors.
-
-    The summary's ``failed_requests`` and the failure message count the same thing; the
-    summary's ``errors`` counts error lines in the log (a failed request may log several).
-    """
-    return stats.get("newscrawl/errors/network", 0) + _sum(stats, "newscrawl/not_article/http_")
 
 
 def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
@@ -76,13 +71,17 @@ def diagnose(stats: dict[str, Any], reason: str, feeds: int) -> tuple[str | None
     """The failure reason (None on success) and a sentence for the log."""
     if stats.get(FAILURE_STAT):
         return stats[FAILURE_STAT], stats.get(FAILURE_MESSAGE_STAT, "")
+    if reason == FORCED_REASON:
+        return "interrupted", ("the run was killed before it could finish (a second Ctrl-C or"
+                               " SIGTERM); what it did not write is fetched by the next run")
     if reason not in SUCCESS_REASONS:
         return "interrupted", f"the run was stopped before it finished ({reason})"
+    moved = site_moved(stats)
+    if moved:
+        return "site_moved", moved
     # A worker of a shared Redis round may be handed no page at all: the round's count then.
     if not (stats.get("newscrawl/pages_ok") or stats.get("newscrawl/redis/round_pages_ok")):
-        challenges = stats.get("newscrawl/not_article/challenge", 0)
-        return SiteError.reason, (f"no page of the site could be read ({challenges} challenge"
-                                  f" pages, failed_requests={failed_requests(stats)})")
+        return SiteError.reason, nothing_read(stats)
     # Every article passed to the feeds must have been written by each; a feed whose
     # file could not even be opened never reaches our exporter, so count, don't trust.
     unwritten = stats.get("item_scraped_count", 0) - _written(stats)
@@ -104,6 +103,13 @@ class RunReport:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
         return cls(crawler)
+
+    def report_unfinished(self) -> None:
+        """Summary and last-run.json of a run stopped under the engine (a second Ctrl-C),
+        which never got to spider_closed: what the counters hold at that moment."""
+        if self.crawler.stats is not None and self.crawler.stats.get_value(EXIT_STAT) is None:
+            self.reason = FORCED_REASON
+            self.engine_stopped()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason

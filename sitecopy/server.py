@@ -103,6 +103,8 @@ class _HTTPServer(ThreadingHTTPServer):
 class SiteServer:
     """Serves `site` on host:port (0: any free port) once started; a context manager."""
 
+    handler_class: type[BaseHTTPRequestHandler] = _Handler  # sitecopy.misbehave swaps it
+
     def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 0) -> None:
         self.site = site
         self.host = host
@@ -120,7 +122,7 @@ class SiteServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> SiteServer:
-        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd = _HTTPServer((self.host, self.port), self.handler_class)
         httpd.daemon_threads = True
         httpd.owner = self  # type: ignore[attr-defined]
         self.port = httpd.server_address[1]

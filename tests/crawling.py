@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ FAST = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
     "RETRY_TIMES": "2",
     "LOG_LEVEL": "INFO",
+    "NEWSCRAWL_RETRY_AFTER_MAX": "0",  # the copy's transient 503s say Retry-After: 1
 }
 
 
@@ -56,8 +58,12 @@ def crawl_command(start_url: str, output: Path | str, state_dir: Path, *args: st
 
 
 def run_crawl(start_url: str, tmp: Path, *args: str, settings: dict[str, str] | None = None,
-              timeout: float = 180, env: dict[str, str] | None = None) -> Run:
-    """One crawl; output files under tmp/out (one per run), state under tmp/state."""
+              timeout: float = 180, env: dict[str, str] | None = None,
+              preexec_fn: Callable[[], None] | None = None) -> Run:
+    """One crawl; output files under tmp/out (one per run), state under tmp/state.
+
+    preexec_fn runs in the child before the crawl (e.g. to set a resource limit).
+    """
     output_dir, state_dir = tmp / "out", tmp / "state"
     output_dir.mkdir(parents=True, exist_ok=True)
     output = output_dir / f"run-{len(list(output_dir.glob('run-*.jsonl'))) + 1:02d}.jsonl"
@@ -65,7 +71,7 @@ def run_crawl(start_url: str, tmp: Path, *args: str, settings: dict[str, str] | 
     done = subprocess.run(
         crawl_command(start_url, output, state_dir, *args, settings=settings),
         cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})}, check=False)
+        env={**os.environ, **(env or {})}, check=False, preexec_fn=preexec_fn)
     records = read_jsonl(output) if output.exists() else []
     summary_file = state_dir / "last-run.json"
     fresh = summary_file.exists() and summary_file.stat().st_mtime >= started

@@ -75,3 +75,14 @@ def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     command = next(line for line in readme.splitlines() if line.endswith(".venv/bin/pytest"))
     assert command in (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+
+
+def test_settings_module_assigns_each_name_once() -> None:
+    # A second DOWNLOADER_MIDDLEWARES = {...} silently drops the first one's components.
+    import ast
+    import collections
+
+    tree = ast.parse((ROOT / "newscrawl" / "settings.py").read_text(encoding="utf-8"))
+    names = [target.id for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)]
+    assert [name for name, n in collections.Counter(names).items() if n > 1] == []

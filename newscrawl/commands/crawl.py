@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.errors import EXIT_DRIFT, EXIT_FAILED, BadArgument, RunError
 from newscrawl.preflight import check_run, help_text
-from newscrawl.report import EXIT_STAT
+from newscrawl.report import EXIT_STAT, RunReport
 from newscrawl.runtime import FAILURE_MESSAGE_STAT, announce
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,10 @@ class Command(ScrapyCrawl):
             return EXIT_FAILED
         stats = getattr(crawler, "stats", None)
         code = stats.get_value(EXIT_STAT) if stats is not None else None
+        report = _report_of(crawler) if code is None and stats is not None else None
+        if report is not None:  # the reactor was stopped under the run: report it now
+            report.report_unfinished()
+            code = stats.get_value(EXIT_STAT)
         code = EXIT_FAILED if code is None else int(code)
         if code != 0:
             # On stderr even when LOG_FILE takes the log: cron mails what a failed run prints.
@@ -89,6 +93,13 @@ class Command(ScrapyCrawl):
                 print(f"newscrawl: run failed (exit {code}): {message or 'see the log'}",
                       file=sys.stderr)
         return code
+
+
+def _report_of(crawler: object) -> RunReport | None:
+    try:
+        return crawler.get_extension(RunReport)  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # the crawler never got its extensions
+        return None
 
 
 def _exception(failure: Failure) -> BaseException:

@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 # Failures that say the page itself is broken. A challenge page, a 5xx or a dropped
 # connection says nothing about the article: those are retried next run without limit.
-GIVE_UP_REASONS = frozenset({"http_404", "http_410", "not_html", "empty", "no_title", "no_body"})
+GIVE_UP_REASONS = frozenset({"http_404", "http_410", "not_html", "empty", "no_title", "no_body",
+                             # a redirect away from the post (newscrawl/transport/redirects.py)
+                             "redirect_offsite", "redirect_loop", "redirect_not_article"})
 
 
 class IncrementalMiddleware:

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -30,6 +30,8 @@ from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_c
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.places import default_feed
 from newscrawl.signals import article_failed
+from newscrawl.transport.limits import capped_query
+from newscrawl.transport.refusals import refusal, remember
 
 logger = logging.getLogger(__name__)
 
@@ -184,8 +186,17 @@ class BannedbookSpider(Spider):
 
     def _links(self, response: TextResponse) -> Iterator[Request]:
         """Articles are requested; listing links go to the planner, which decides."""
+        # At most NEWSCRAWL_MAX_LINKS_PER_PAGE + 1 links, so that a page of 200,000 costs
+        # neither 200,000 Selectors nor 200,000 Requests (newscrawl/transport/limits.py).
+        cap = self.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        hrefs = response.xpath(capped_query(PAGE_LINKS, cap + 1 if cap > 0 else 0)).getall()
+        if 0 < cap < len(hrefs):
+            self.crawler.stats.inc_value("newscrawl/links_capped")
+            logger.warning("%s has more than %d links: only the first %d are followed"
+                           " (NEWSCRAWL_MAX_LINKS_PER_PAGE)", response.url, cap, cap)
+            hrefs = hrefs[:cap]
         page_urls = list(dict.fromkeys(
-            url for href in response.css(PAGE_LINKS).getall()
+            url for href in hrefs
             if self.covers(url := urls.canonical(response.urljoin(href)))))
         listing = urls.listing_ref(response.url)
         if listing is not None:
@@ -208,6 +219,11 @@ class BannedbookSpider(Spider):
         self.planner.listing_failed(request.url)
         self.planner.sitemaps.article_failed(request, failure.value.response.status
                                              if failure.check(HttpError) else None)
+        refused = refusal(failure, request.url, urljoin(request.url, "/robots.txt"))
+        if refused is not None:  # a redirect, cut or oversized body, Retry-After, robots.txt
+            remember(self.crawler.stats, refused)
+            self._count_not_article(request.url, refused.reason, str(refused))
+            return
         if failure.check(HttpError):
             response = failure.value.response
             reason = "challenge" if is_challenge(response.text if isinstance(
@@ -217,12 +233,14 @@ class BannedbookSpider(Spider):
         self.crawler.stats.inc_value("newscrawl/errors/network")
         logger.warning("giving up on %s after retries: %s", request.url, failure.value)
 
-    def _count_not_article(self, url: str, reason: str) -> None:
+    def _count_not_article(self, url: str, reason: str, message: str | None = None) -> None:
         is_article = urls.article_ref(url) is not None
         self.crawler.stats.inc_value(f"newscrawl/not_article/{reason}")
         if is_article:
             self.crawler.signals.send_catch_log(article_failed, url=url, reason=reason)
-        if reason == "challenge":
+        if message is not None:
+            logger.warning("%s", message)
+        elif reason == "challenge":
             logger.warning("challenge page instead of content at %s", url)
         elif is_article:
             logger.warning("extraction failure (%s) at article URL %s", reason, url)

@@ -1,0 +1,118 @@
+"""The pure rules behind newscrawl.transport, table by table (the crawls are in test_misbehave)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from lxml import html
+from scrapy.http import HtmlResponse, Response, TextResponse
+
+from newscrawl.transport.backoff import retry_after_seconds
+from newscrawl.transport.completeness import missing_part
+from newscrawl.transport.limits import capped_query
+from newscrawl.transport.outcomes import nothing_read
+from newscrawl.transport.redirects import FOLLOW, judge, site_moved
+
+A = "http://www.bannedbook.org/bnews/sohnews/20230322/1862877.html"
+HOSTS = ["www.bannedbook.org"]
+
+
+@pytest.mark.parametrize(("chain", "target", "verdict"), [
+    ([A], "http://www.bannedbook.org/bnews/worldnews/20230322/1862877.html", FOLLOW),
+    ([A], A + "?replytocom=1", FOLLOW),
+    ([A], A.replace("http:", "https:"), FOLLOW),
+    ([A], "http://www.bannedbook.org:8080/bnews/sohnews/20230322/1862877.html", FOLLOW),
+    ([A], "http://elsewhere.example/bnews/sohnews/20230322/1862877.html", "redirect_moved"),
+    ([A], "http://elsewhere.example/landing/", "redirect_offsite"),
+    ([A], "ftp://www.bannedbook.org/x", "redirect_offsite"),
+    ([A, A + "?loop=1"], A, "redirect_loop"),
+    ([A], A + "#comments", "redirect_loop"),  # the same URL: WordPress never means that
+    ([A], "http://www.bannedbook.org/bnews/", "redirect_not_article"),
+    ([A], "http://www.bannedbook.org/bnews/sohnews/20230322/1862878.html",
+     "redirect_not_article"),
+    ([A], "http://www.bannedbook.org/bnews/zh-tw/sohnews/20230322/1862877.html",
+     "redirect_not_article"),
+    (["http://www.bannedbook.org/bnews/"], "https://www.bannedbook.org/bnews/", FOLLOW),
+    (["http://www.bannedbook.org/bnews/"], "https://other.example/bnews/", "redirect_offsite"),
+])
+def test_judge(chain: list[str], target: str, verdict: str) -> None:
+    assert judge(chain, target, HOSTS) == verdict
+
+
+@pytest.mark.parametrize(("stats", "moved"), [
+    ({}, False),
+    ({"newscrawl/redirect/article_responses": 10,
+      "newscrawl/redirect/moved_to/https://www.bannedbook.org": 6}, True),
+    ({"newscrawl/redirect/article_responses": 10,
+      "newscrawl/redirect/moved_to/https://www.bannedbook.org": 5}, False),
+])
+def test_site_moved_needs_most_article_requests(stats: dict, moved: bool) -> None:
+    sentence = site_moved(stats)
+    assert (sentence is not None) == moved
+    if moved:
+        assert sentence.startswith("the site moved: 6 of 10 article requests were redirected "
+                                   "to https://www.bannedbook.org")
+
+
+NOW = dt.datetime(2026, 10, 21, 7, 28, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    (b"120", 120.0),
+    (" 5 ", 5.0),
+    ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0),
+    ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0),  # in the past: ask now
+    ("Wednesday, 21-Oct-26 07:29:00 GMT", 60.0),  # RFC 850, still accepted by RFC 9110
+    ("soon", None),
+    ("-5", None),
+    (None, None),
+])
+def test_retry_after_seconds(value: bytes | str | None, seconds: float | None) -> None:
+    assert retry_after_seconds(value, NOW) == seconds
+
+
+def _response(body: bytes, content_type: str = "text/html; charset=UTF-8", status: int = 200,
+              flags: list[str] | None = None) -> Response:
+    cls = HtmlResponse if "html" in content_type else TextResponse
+    return cls("http://h/p.html", status=status, body=body, flags=flags,
+               headers={"Content-Type": content_type})
+
+
+@pytest.mark.parametrize(("response", "whole"), [
+    (_response(b"<html><body>x</body></html>\n"), True),
+    (_response(b"<HTML><body>x</body></HTML><!-- cached 0.2 s -->\n"), True),
+    (_response(b"<html><body>x</body>"), False),
+    (_response(b"<html><body>x</body></html>", flags=["dataloss"]), False),
+    (_response(b""), True),  # empty: the spider counts it as such
+    (_response(b"User-agent: *", "text/plain"), True),
+    (_response(b"<html>not found", status=404), True),  # HttpError's business
+])
+def test_missing_part(response: Response, whole: bool) -> None:
+    assert (missing_part(response, require_html_end=True) is None) == whole
+
+
+def test_missing_html_end_is_not_judged_when_the_site_does_not_close_pages() -> None:
+    assert missing_part(_response(b"<html><body>x"), require_html_end=False) is None
+
+
+@pytest.mark.parametrize(("stats", "sentence"), [
+    ({"newscrawl/not_article/http_403": 3}, "the site answered HTTP 403 to every request"),
+    ({"newscrawl/not_article/robots_forbidden": 1,
+      "newscrawl_detail/robots_forbidden": "robots.txt at R forbids U"},
+     "robots.txt at R forbids U; nothing was fetched"),
+    ({"newscrawl/not_article/challenge": 2}, "(2 challenge pages, failed_requests=0)"),
+    ({"newscrawl/not_article/http_403": 1, "newscrawl/errors/network": 2},
+     "(0 challenge pages, failed_requests=3: 1 http_403, 2 network)"),
+])
+def test_nothing_read_names_what_the_server_did(stats: dict, sentence: str) -> None:
+    assert sentence in nothing_read(stats)
+
+
+def test_capped_query_keeps_document_order_and_stops_at_the_limit() -> None:
+    page = html.fromstring("<html><head><link rel='next' href='/n'></head><body>"
+                           + "".join(f"<a href='/{i}'>{i}</a>" for i in range(10))
+                           + "</body></html>")
+    query = "a[href]::attr(href), link[rel~=next]::attr(href)"
+    assert page.xpath(capped_query(query, 3)) == ["/n", "/0", "/1"]
+    assert len(page.xpath(capped_query(query, 0))) == 11
