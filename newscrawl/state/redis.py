@@ -11,10 +11,8 @@ what SqliteState keeps, laid out for memory:
     <ns>:walked                     set   listings once paged to their end
     <ns>:outputs:<hostname>         hash  output path -> "<bytes recorded> <worker id>"
     <ns>:alive:<worker id>          string with a TTL, refreshed by the worker's heartbeat
-    <ns>:captured                   hash  WARC payload digest -> "<WARC-Date> <URI>"
-    <ns>:runs                       list  JSON figures of the newest runs (markup drift)
     <ns>:layout                     string "1": the layout version of these keys
-    (and the discovery keys of newscrawl.state.redis_discovery)
+    (and the keys of newscrawl.state.redis_discovery and newscrawl.state.redis_capture)
 
 Many articles to one small hash let Redis keep it as a listpack (no per-entry pointers):
 measured, ~75 bytes an article where one big hash of keys and hex hashes takes ~300.
@@ -23,8 +21,6 @@ measured, ~75 bytes an article where one big hash of keys and hex hashes takes ~
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import json
 import os
 import secrets
 import socket
@@ -41,7 +37,8 @@ from scrapy.exceptions import CloseSpider
 
 from newscrawl.errors import FrontierError
 from newscrawl.runtime import fail_run
-from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
+from newscrawl.state.base import Known
+from newscrawl.state.redis_capture import RedisCaptureQuality
 from newscrawl.state.redis_discovery import RedisDiscovery
 
 T = TypeVar("T")
@@ -197,10 +194,11 @@ def _decode(value: bytes | None) -> Known | None:
     return Known("copy", _decode_hash(encoded))
 
 
-class RedisState(RedisDiscovery):
+class RedisState(RedisDiscovery, RedisCaptureQuality):
     def __init__(self, link: RedisLink) -> None:
         self.link = link
         self._init_discovery()
+        self._init_capture_quality()
         client = link.client
         self._record_pending = client.register_script(_RECORD_PENDING)
         self._claim = client.register_script(_CLAIM)
@@ -208,8 +206,6 @@ class RedisState(RedisDiscovery):
         self._pending = link.key("pending")
         self._walked = link.key("walked")
         self._outputs = link.key("outputs", link.host)  # paths are per machine
-        self._captured = link.key("captured")
-        self._runs = link.key("runs")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, url: str) -> RedisState:
@@ -314,29 +310,6 @@ class RedisState(RedisDiscovery):
         # With Redis gone the entry stays: the next run on this machine checks the file.
         with contextlib.suppress(FrontierError):
             self.link.run(lambda: self.link.client.hdel(self._outputs, output))
-
-    def captured(self, digest: str) -> Captured | None:
-        value = self.link.run(lambda: self.link.client.hget(self._captured, digest))
-        if value is None:
-            return None
-        date, _, uri = value.decode().partition(" ")
-        return Captured(uri, date)
-
-    def record_captured(self, digest: str, uri: str, date: str) -> None:
-        self.link.run(lambda: self.link.client.hsetnx(self._captured, digest, f"{date} {uri}"))
-
-    def record_run_quality(self, quality: RunQuality) -> None:
-        def write() -> None:
-            pipe = self.link.client.pipeline(transaction=True)
-            pipe.lpush(self._runs, json.dumps(dataclasses.asdict(quality)))
-            pipe.ltrim(self._runs, 0, RUNS_KEPT - 1)
-            pipe.execute()
-
-        self.link.run(write)
-
-    def recent_run_quality(self, limit: int) -> list[RunQuality]:
-        values = self.link.run(lambda: self.link.client.lrange(self._runs, 0, limit - 1))
-        return [RunQuality(**json.loads(value)) for value in values]
 
     def close(self) -> None:
         self.link.close()
