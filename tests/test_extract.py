@@ -136,6 +136,8 @@ def test_challenge(body):  # (a page with the theme's end-of-entry marker is non
 def test_site_page_quoting_a_challenge_is_an_article():
     quote = "页面显示“Just a moment...”与“Checking your browser”。"
     assert parse_article(ARTICLE.replace("正文第一段。", quote), CAPTURED_URL).body == quote
+    # The spider asks the same question of every page before routing it.
+    assert not is_challenge(ARTICLE.replace("正文第一段。", quote))
 
 
 def test_is_challenge():

@@ -130,10 +130,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         # each into U+FFFD).
         body = body.translate(None, C0_BYTES)
     text = body if isinstance(body, str) else decode(content_type, body)
-    # First: a challenge can be served for any URL, even with 200. A page holding the theme's
-    # end-of-entry marker is the site's own page, never an interstitial (and an article that
-    # quotes "Just a moment..." is no challenge): only the others are searched for markers.
-    if sel.ENTRY_END_MARKER not in text and is_challenge(text):
+    # First: a challenge can be served for any URL, even with 200.
+    if is_challenge(text):
         raise NotAnArticle("challenge", url)
     ref = article_ref(url)
     if ref is None:

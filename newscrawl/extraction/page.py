@@ -38,7 +38,13 @@ _P_TAGS = ("p", "pre", "picture", "param")  # what "<p" opens in a source
 
 
 def is_challenge(text: str) -> bool:
-    """True for a Cloudflare challenge/block page (served as 403/503, sometimes 200)."""
+    """True for a Cloudflare challenge/block page (served as 403/503, sometimes 200).
+
+    A page holding the theme's end-of-entry marker is the site's own page, never an
+    interstitial: an article that quotes "Just a moment..." is no challenge.
+    """
+    if sel.ENTRY_END_MARKER in text:
+        return False
     # Every marker holds one of these: most pages are cleared by scans for fewer strings.
     if not any(hint in text for hint in _CHALLENGE_HINTS):
         return False
