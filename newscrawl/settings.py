@@ -21,7 +21,11 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
-SPIDER_MIDDLEWARES = {"newscrawl.discovery.incremental.IncrementalMiddleware": 900}
+SPIDER_MIDDLEWARES = {
+    "newscrawl.discovery.incremental.IncrementalMiddleware": 900,
+    # Below every filter: records the requests really sent out (discovery/links.py).
+    "newscrawl.discovery.links.RequestedLinksMiddleware": 40,
+}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanPipeline": 100,
     "newscrawl.pipelines.validate.ValidatePipeline": 200,

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl.discovery import urls
+from newscrawl.discovery.links import page_links
 from newscrawl.report import SUCCESS_REASONS
 from newscrawl.signals import article_failed
 from newscrawl.state.base import State, article_key
@@ -80,9 +81,11 @@ class IncrementalMiddleware:
         listing = urls.listing_ref(response.url)
         if listing is not None:
             later = [_is_later_page(o, listing) for o in outputs]
-            if not any(later):
+            # Judged by the page's links, not by the requests built for them (links.py).
+            page = page_links(response, outputs)
+            if not any(_is_later_url(url, listing) for url in page.urls):
                 self._reached_end.add(listing.archive)
-            elif self._exhausted(outputs, listing, since):
+            elif self._exhausted(page.listed, listing, since):
                 self.stats.inc_value("newscrawl/skipped/pages", sum(later))
                 outputs = [o for o, is_later in zip(outputs, later, strict=True) if not is_later]
         return [o for o in outputs if not self._skip(o, since)]
@@ -121,11 +124,10 @@ class IncrementalMiddleware:
         if ref is not None and reason in GIVE_UP_REASONS:
             self.state.record_failure(article_key(ref.language, ref.article_id))
 
-    def _exhausted(self, outputs: list[Any], listing: urls.ListingRef, since: str | None
-                   ) -> bool:
+    def _exhausted(self, listed_urls: Iterable[str], listing: urls.ListingRef,
+                   since: str | None) -> bool:
         """True when nothing on this page is worth fetching, so neither is anything older."""
-        listed = [urls.article_ref(o.url) for o in outputs
-                  if isinstance(o, Request) and o.meta.get("listed")]
+        listed = [urls.article_ref(url) for url in listed_urls]
         if not listed:
             return False
         walked = not self.refresh and self.state.archive_walked(listing.archive)
@@ -138,7 +140,9 @@ class IncrementalMiddleware:
 
 
 def _is_later_page(output: Any, listing: urls.ListingRef) -> bool:
-    if not isinstance(output, Request):
-        return False
-    ref = urls.listing_ref(output.url)
+    return isinstance(output, Request) and _is_later_url(output.url, listing)
+
+
+def _is_later_url(url: str, listing: urls.ListingRef) -> bool:
+    ref = urls.listing_ref(url)
     return ref is not None and ref.archive == listing.archive and ref.page > listing.page

@@ -23,6 +23,7 @@ from twisted.python.failure import Failure
 from newscrawl import __version__
 from newscrawl.article import Article
 from newscrawl.discovery import urls
+from newscrawl.discovery.links import PAGE_LINKS_META, RunLinks
 from newscrawl.extraction.extract import NotAnArticle, is_challenge, parse_article
 from newscrawl.extraction.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.signals import article_failed
@@ -60,6 +61,8 @@ class BannedbookSpider(Spider):
         self.since = dt.date.fromisoformat(since).isoformat() if since else None
         self.max_articles = int(max_articles) if max_articles else 0
         self.refresh = str(refresh or "").lower() in ("1", "true", "yes")
+        # What each link is, once per run; which URLs were already requested (see links.py).
+        self.links = RunLinks(self.covers)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -122,15 +125,12 @@ class BannedbookSpider(Spider):
             self._count_not_article(response.url, exc.reason)
 
     def _links(self, response: TextResponse) -> Iterator[Request]:
-        listed = {urls.canonical(response.urljoin(href))
-                  for href in response.css(LISTING_ENTRY_LINKS).getall()}
-        seen: set[str] = set()
-        for href in response.css(PAGE_LINKS).getall():
-            url = urls.canonical(response.urljoin(href))
-            if url not in seen:
-                seen.add(url)
-                if self.covers(url):
-                    yield self.request_for(url, listed=url in listed)
+        page = self.links.page(response, response.css(PAGE_LINKS).getall(),
+                               response.css(LISTING_ENTRY_LINKS).getall())
+        # For the incremental filter: every listed article, requested before or not.
+        response.meta[PAGE_LINKS_META] = page
+        for url in self.links.unrequested(page):
+            yield self.request_for(url, listed=url in page.listed)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

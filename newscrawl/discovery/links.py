@@ -1,0 +1,165 @@
+"""The link path of one run: decide what a link is once, build a request for it once.
+
+A page of the site offers about 36 links (menu, tag links, related articles, pager), and
+nearly all of them were already met on earlier pages. Building a `Request` for each, passing
+it through the spider middlewares and fingerprinting it only for the dupefilter to drop it
+cost a third of a crawl's CPU. So, per run:
+
+- `RunLinks.page` resolves a page's links (href -> canonical URL, or None when this run does
+  not crawl it) through a bounded memo keyed by the href itself when it is absolute (its
+  meaning does not depend on the page), else by the joined URL;
+- `RunLinks.unrequested` drops the URLs this run has already sent out as requests, before a
+  `Request` is built;
+- `RequestedLinksMiddleware` records what was sent out: the requests that leave the spider
+  middlewares after every filter above it (the incremental filter prunes some requests in
+  the context of one page, and such a URL must still be followed from another page).
+
+Scrapy's dupefilter stays the authority on what is fetched: this only spares it the
+requests it would drop, so what is followed, skipped and exported does not change. The
+memory of requested URLs is bounded (two generations of NEWSCRAWL_LINK_MEMORY URLs; an older
+URL met again is built again and dropped by the dupefilter, as before).
+
+Own code, not a library's: Scrapy's LinkExtractor and dupefilter work on built links and
+requests, which is the cost this removes.
+
+The page's covered links are also left in ``response.meta[PAGE_LINKS_META]`` (a `PageLinks`):
+the incremental filter judges a listing page by all its listed articles, including those
+no request is built for any more.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response, TextResponse
+
+from newscrawl.discovery import urls
+
+# URLs remembered as requested, per generation (see module docstring); 0 turns it off.
+NEWSCRAWL_LINK_MEMORY = 100_000
+PAGE_LINKS_META = "newscrawl_page_links"
+# Distinct hrefs whose resolution a run keeps (links recur across pages of a few hundred).
+_RESOLVED = 2**15
+_ABSOLUTE = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """The links of one page that this run crawls: canonical, distinct, in page order."""
+
+    urls: tuple[str, ...]
+    listed: frozenset[str]  # those of them in the page's listing entries (div.postlist h4)
+
+
+class RequestedUrls:
+    """A bounded set of URLs: the newest 1 to 2 x `size` added are remembered."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._new: set[str] = set()
+        self._old: set[str] = set()
+
+    def add(self, url: str) -> None:
+        if len(self._new) >= self.size:
+            self._old, self._new = self._new, set()
+        self._new.add(url)
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._new or url in self._old
+
+
+class RunLinks:
+    """A spider's link decisions for one run.
+
+    `covers(url) -> bool` says whether the run crawls a canonical URL; it must be pure for
+    the run (the memo keeps its answers). `requested` is installed by
+    RequestedLinksMiddleware; without it every covered link is returned as before.
+    """
+
+    def __init__(self, covers: Callable[[str], bool]) -> None:
+        self._covers = covers
+        self._resolve = functools.lru_cache(maxsize=_RESOLVED)(self._resolve_uncached)
+        self.requested: RequestedUrls | None = None
+
+    def _resolve_uncached(self, url: str) -> str | None:
+        target = urls.canonical(url)
+        return target if self._covers(target) else None
+
+    def resolve(self, response: TextResponse, hrefs: Iterable[str]) -> Iterator[str | None]:
+        """The canonical covered URL of each href (None when not crawled), in order."""
+        resolve, join = self._resolve, response.urljoin
+        for href in hrefs:
+            yield resolve(href if href.startswith(_ABSOLUTE) else join(href))
+
+    def page(self, response: TextResponse, hrefs: Iterable[str],
+             listed_hrefs: Iterable[str]) -> PageLinks:
+        """The page's covered links; `listed_hrefs` are the hrefs of its listing entries."""
+        found = dict.fromkeys(url for url in self.resolve(response, hrefs) if url)
+        listed = frozenset(url for url in self.resolve(response, listed_hrefs) if url)
+        return PageLinks(tuple(found), listed.intersection(found))
+
+    def unrequested(self, page: PageLinks) -> Iterator[str]:
+        """The page's URLs that this run has not sent out as requests yet."""
+        requested = self.requested
+        if requested is None:
+            yield from page.urls
+            return
+        for url in page.urls:
+            if url not in requested:
+                yield url
+
+
+def page_links(response: Response, outputs: Iterable[Any]) -> PageLinks:
+    """What `response` links to: from the spider (meta), else from the requests it yielded."""
+    page = response.meta.get(PAGE_LINKS_META)
+    if isinstance(page, PageLinks):
+        return page
+    requests = [o for o in outputs if isinstance(o, Request)]
+    return PageLinks(tuple(r.url for r in requests),
+                     frozenset(r.url for r in requests if r.meta.get("listed")))
+
+
+class RequestedLinksMiddleware:
+    """Spider middleware: remembers the URLs of requests that leave the spider middlewares.
+
+    Place it below every middleware that may drop requests (its order number lower than
+    theirs), so that it sees what is really sent out. NotConfigured when
+    NEWSCRAWL_LINK_MEMORY is 0 or the spider keeps no `links` (a RunLinks).
+    """
+
+    def __init__(self, requested: RequestedUrls) -> None:
+        self.requested = requested
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequestedLinksMiddleware:
+        size = crawler.settings.getint("NEWSCRAWL_LINK_MEMORY", NEWSCRAWL_LINK_MEMORY)
+        links = getattr(crawler.spider, "links", None)
+        if size <= 0 or not isinstance(links, RunLinks):
+            raise NotConfigured
+        links.requested = RequestedUrls(size)
+        return cls(links.requested)
+
+    def _mark(self, output: Any) -> Any:
+        if isinstance(output, Request):
+            self.requested.add(output.url)
+        return output
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for output in start:
+            yield self._mark(output)
+
+    def process_spider_output(self, response: Response, result: Iterable[Any],
+                              spider: Spider | None = None) -> Iterator[Any]:
+        for output in result:
+            yield self._mark(output)
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any],
+                                          spider: Spider | None = None) -> AsyncIterator[Any]:
+        async for output in result:
+            yield self._mark(output)
