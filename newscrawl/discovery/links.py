@@ -117,7 +117,7 @@ class RunLinks:
 
 def page_links(response: Response, outputs: Iterable[Any]) -> PageLinks:
     """What `response` links to: from the spider (meta), else from the requests it yielded."""
-    page = response.meta.get(PAGE_LINKS_META)
+    page = response.meta.get(PAGE_LINKS_META) if response.request is not None else None
     if isinstance(page, PageLinks):
         return page
     requests = [o for o in outputs if isinstance(o, Request)]
