@@ -39,15 +39,23 @@ def test_machine_and_command(result: dict) -> None:
 def test_crawl_figures(result: dict, size: int) -> None:
     figures = result["sizes"][str(size)]
     full, null, incremental = figures["full"], figures["null"], figures["incremental"]
-    for crawl in (full, null, incremental):
+    plain = figures["plain"]
+    for crawl in (full, plain, null, incremental):
         assert crawl["requests"] > 0 and crawl["pages"] > 0
         assert 0 < crawl["crawl_seconds"] <= crawl["wall_seconds"]
         assert crawl["cpu_seconds"] > 0
         assert 0 <= crawl["other_load"] < 64
         assert 20 * 2**20 < crawl["max_rss_bytes"] < 2**31
+        assert crawl["wall_pages_per_second"] > 0 and crawl["cpu_ms_per_page"] > 0
     # A clean site: every article exported once; the null spider reaches the same pages.
     assert full["articles"] == null["articles"] == size
     assert full["requests"] <= null["requests"]
+    # The plain spider (Scrapy defaults, its own URL patterns) reaches every article page too.
+    assert plain["articles"] == size and plain["requests"] >= full["requests"]
+    for baseline in ("vs_plain", "vs_null"):
+        assert set(figures[baseline]) == {"wall_pages_per_second", "pages_per_second",
+                                          "cpu_per_page"}
+        assert all(ratio > 0 for ratio in figures[baseline].values())
     assert full["pages_per_second"] > 0 and null["articles_per_second"] > 0
     assert incremental["articles"] == 0, "the unchanged site has nothing new"
     assert incremental["requests"] < full["requests"]
@@ -78,7 +86,7 @@ def test_memory_growth_and_targets(result: dict) -> None:
     assert result["rss_sizes"] == list(SIZES)
     assert 0.5 < result["rss_growth"] < 5
     names = [target["target"] for target in result["targets"]]
-    assert len(names) == 2 * len(SIZES) + 3
+    assert len(names) == 3 * len(SIZES) + 3
     measured = [target for target in result["targets"]
                 if not (target["target"].startswith("trafilatura")
                         and result["extraction"]["trafilatura_missing"])]
