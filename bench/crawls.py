@@ -95,7 +95,7 @@ def command(kind: str, start_url: str, work: Path, state_dir: Path | None) -> li
     return args
 
 
-def _env(kind: str) -> dict[str, str]:
+def environment(kind: str) -> dict[str, str]:
     """The plain spider gets Scrapy's default settings, not the project's (scrapy.cfg)."""
     env = dict(os.environ)
     if kind == "plain":
@@ -134,8 +134,9 @@ def run(kind: str, start_url: str, work: Path, state_dir: Path | None = None,
     work.mkdir(parents=True, exist_ok=True)
     ours_before, busy_before = _own_seconds(server_pid), _busy_seconds()
     started = time.perf_counter()
-    done = subprocess.run(command(kind, start_url, work, state_dir), cwd=ROOT, env=_env(kind),
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(command(kind, start_url, work, state_dir), cwd=ROOT,
+                          env=environment(kind), capture_output=True, text=True,
+                          timeout=timeout, check=False)
     wall = time.perf_counter() - started
     other = (_busy_seconds() - busy_before) - (_own_seconds(server_pid) - ours_before)
     stats_file = work / "stats.json"

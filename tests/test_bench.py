@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import profile
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (40, 80)  # two sizes, so the memory growth figure is computed too
 
@@ -91,3 +93,22 @@ def test_memory_growth_and_targets(result: dict) -> None:
                 if not (target["target"].startswith("trafilatura")
                         and result["extraction"]["trafilatura_missing"])]
     assert all(isinstance(target["met"], bool) for target in measured)
+
+
+@pytest.mark.parametrize(("stack", "concern"), [
+    ("<module> (scrapy/__main__.py:1);_find_and_load (<frozen importlib._bootstrap>:1)",
+     "start-up"),
+    ("run (twisted/internet/base.py:1);_links (newscrawl/spiders/bannedbook.py:9);"
+     "canonicalize_url (w3lib/url.py:5)", "links"),
+    ("run (twisted/internet/base.py:1);_links (newscrawl/spiders/bannedbook.py:9);"
+     "css (parsel/selector.py:3)", "parse"),
+    ("run (twisted/internet/base.py:1);parse (newscrawl/spiders/bannedbook.py:9);"
+     "parse_article (newscrawl/extraction/extract.py:1)", "extraction"),
+    ("process_item (newscrawl/pipelines/dedupe.py:1);claim (newscrawl/state/sqlite.py:2)",
+     "state"),
+    ("run (twisted/internet/base.py:1);dataReceived (twisted/web/_newclient.py:1)", "fetch"),
+    ("run (twisted/internet/base.py:1);select (selectors.py:469)", "idle"),
+    ("mystery (elsewhere.py:1)", "other"),
+])
+def test_profile_sorts_a_sample_by_its_innermost_concern(stack: str, concern: str) -> None:
+    assert profile.concern(stack) == concern
