@@ -25,9 +25,11 @@ from bench.server import ROOT, SiteProcess
 # (concern, what a frame's "function (file:line)" contains). The innermost frame of a sample
 # that matches decides, so a library called by newscrawl code counts for that code's concern
 # (w3lib's canonicalize_url under urls.canonical is "links"), and the order below only
-# matters within one frame.
+# matters within one frame. A sample taken during an import is start-up, whatever it runs.
+STARTUP = "_find_and_load"
+IDLE = "idle"
 CONCERNS = [
-    ("idle", ("selectors.py", "epollreactor.py:")),
+    (IDLE, ("selectors.py", "epollreactor.py:", "Condition.wait (threading.py")),
     ("extraction", ("newscrawl/extraction/",)),
     ("state", ("newscrawl/state/", "newscrawl/discovery/incremental.py")),
     ("export", ("newscrawl/output/", "scrapy/extensions/feedexport.py", "scrapy/exporters.py")),
@@ -36,16 +38,18 @@ CONCERNS = [
                "scrapy/dupefilters.py", "scrapy/utils/request.py", "bench/plainspider.py")),
     ("parse", ("parsel/", "TextResponse.text", "w3lib/encoding.py", "scrapy/http/response/text")),
     ("fetch", ("scrapy/core/downloader/", "scrapy/downloadermiddlewares/", "twisted/web/",
-               "twisted/internet/", "twisted/protocols/", "asyncio/")),
+               "twisted/internet/", "twisted/protocols/")),
+    # Scrapy's engine, scraper, scheduler, spider middlewares, signals, and the event loop.
     ("engine", ("scrapy/core/", "scrapy/spidermiddlewares/", "scrapy/utils/", "scrapy/signal",
-                "scrapy/extensions/", "twisted/python/", "pydispatch/")),
-    ("start-up", ("<frozen importlib", "<module>")),
+                "scrapy/extensions/", "scrapy/crawler.py", "pydispatch/", "asyncio/")),
 ]
 UNSORTED = "other"
 
 
 def concern(stack: str) -> str:
     """The concern of one sample: `stack` is py-spy's "outer;...;inner" frames."""
+    if STARTUP in stack:
+        return "start-up"
     for frame in reversed(stack.split(";")):
         for name, markers in CONCERNS:
             if any(marker in frame for marker in markers):
@@ -63,14 +67,22 @@ def tally(raw: Path) -> Counter[str]:
     return counts
 
 
-def table(counts: Counter[str], rate: int, pages: int) -> str:
-    total = sum(counts.values()) or 1
-    out = [f"{'concern':<12}{'samples':>9}{'share':>8}{'ms/page':>9}"]
+def table(counts: Counter[str], cpu_seconds: float, pages: int) -> str:
+    """Each concern's share of the busy samples, and that share of the crawl's CPU per page.
+
+    Samples are wall-clock: on a loaded machine a thread waiting for a core is sampled too.
+    So the CPU per page is the measured CPU time split by shares, not samples / rate.
+    """
+    busy = sum(n for name, n in counts.items() if name != IDLE) or 1
+    per_page = 1000 * cpu_seconds / max(pages, 1)
+    out = [f"{'concern':<12}{'samples':>9}{'share':>8}{'CPU ms/page':>13}"]
     for name, samples in counts.most_common():
-        out.append(f"{name:<12}{samples:>9}{samples / total:>8.1%}"
-                   f"{1000 * samples / rate / max(pages, 1):>9.2f}")
-    out.append(f"{'total':<12}{total:>9}{1:>8.0%}{1000 * total / rate / max(pages, 1):>9.2f}"
-               f"   ({pages} pages, {rate} samples/s)")
+        if name == IDLE:
+            continue
+        out.append(f"{name:<12}{samples:>9}{samples / busy:>8.1%}"
+                   f"{per_page * samples / busy:>13.2f}")
+    out.append(f"{'total':<12}{busy:>9}{1:>8.0%}{per_page:>13.2f}   ({pages} pages; "
+               f"{counts[IDLE]} idle samples left out)")
     return "\n".join(out)
 
 
@@ -82,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=crawls.KINDS, default="full")
     parser.add_argument("--rate", type=int, default=250, help="samples per second")
     parser.add_argument("--raw", type=Path, help="keep py-spy's collapsed stacks here")
+    parser.add_argument("-s", dest="settings", action="append", default=[],
+                        metavar="NAME=VALUE", help="a Scrapy setting for the crawl (repeatable)")
     args = parser.parse_args(argv)
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
@@ -91,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         raw = args.raw or work / "raw.txt"
         command = crawls.command(args.kind, site.front_page, work, work / "state")
+        for setting in args.settings:
+            command += ["-s", setting]
         done = subprocess.run([spy, "record", "--format", "raw", "--rate", str(args.rate),
                                "--output", str(raw), "--", *command], cwd=ROOT,
                               env=crawls.environment(args.kind), capture_output=True,
@@ -102,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = int(stats.get("downloader/response_count", 0))
         print(f"{args.kind} crawl of {args.articles} articles: {pages} pages, "
               f"{stats['bench/cpu_seconds']:.2f} CPU s")
-        print(table(tally(raw), args.rate, pages))
+        print(table(tally(raw), float(stats["bench/cpu_seconds"]), pages))
     return 0
 
 

@@ -96,8 +96,10 @@ def test_memory_growth_and_targets(result: dict) -> None:
 
 
 @pytest.mark.parametrize(("stack", "concern"), [
-    ("<module> (scrapy/__main__.py:1);_find_and_load (<frozen importlib._bootstrap>:1)",
-     "start-up"),
+    ("<module> (scrapy/__main__.py:1);_find_and_load (<frozen importlib._bootstrap>:1);"
+     "stack (inspect.py:1755)", "start-up"),
+    ("run (threading.py:1);get (queue.py:171);wait (threading.py:327)", "other"),
+    ("work (twisted/_threads/_threadworker.py:75);Condition.wait (threading.py:327)", "idle"),
     ("run (twisted/internet/base.py:1);_links (newscrawl/spiders/bannedbook.py:9);"
      "canonicalize_url (w3lib/url.py:5)", "links"),
     ("run (twisted/internet/base.py:1);_links (newscrawl/spiders/bannedbook.py:9);"

@@ -5,15 +5,25 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from newscrawl.discovery import links
 from newscrawl.discovery.incremental import IncrementalMiddleware
-from newscrawl.discovery.links import PAGE_LINKS_META, PageLinks, RequestedUrls, page_links
+from newscrawl.discovery.links import (
+    PAGE_LINKS_META,
+    PageLinks,
+    RequestedUrls,
+    hrefs,
+    page_links,
+)
+from newscrawl.extraction.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import article_key
 from newscrawl.state.memory import MemoryState
+from sitecopy import render
 from sitecopy.model import build_site
 from sitecopy.server import serve
 from tests.crawling import run_crawl
@@ -153,3 +163,24 @@ def test_a_page_of_known_articles_ends_the_walk_though_none_was_built_again() ->
     unknown = _listing(PAGE, PageLinks((A1, A2, PAGE_2), frozenset({A1, A2})))
     assert [r.url for r in middleware.process_spider_output(unknown, [Request(PAGE_2)])] == [
         PAGE_2]
+
+
+@pytest.mark.parametrize("kind", ["listing", "article"])
+def test_hrefs_are_what_response_css_getall_gives(kind: str) -> None:
+    site = build_site(40, seed=7)
+    path = "/bnews/" if kind == "listing" else site.articles[next(iter(site.articles))].path()
+    served = render(site, path, HOST)  # the bytes the served copy sends
+    response = HtmlResponse(HOST + path, body=served.body, encoding="utf-8")
+    for css in (PAGE_LINKS, LISTING_ENTRY_LINKS):
+        assert hrefs(response, css) == response.css(css).getall()
+    assert len(hrefs(response, PAGE_LINKS)) > 20
+
+
+@pytest.mark.parametrize(("href", "absolute"), [
+    ("http://h/bnews/", True), ("https://h/x", True), ("mailto:a@b.org", True),
+    ("javascript:void(0)", True), ("/bnews/", False), ("page/2/", False), ("#top", False),
+    ("http:page/2/", False), ("HTTPS:x", False), ("//other.host/bnews/", False), ("", False),
+])
+def test_a_link_means_the_same_on_every_page_only_when_absolute(href: str, absolute: bool
+                                                                ) -> None:
+    assert links._absolute(href) is absolute

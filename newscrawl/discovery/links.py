@@ -5,9 +5,12 @@ nearly all of them were already met on earlier pages. Building a `Request` for e
 it through the spider middlewares and fingerprinting it only for the dupefilter to drop it
 cost a third of a crawl's CPU. So, per run:
 
+- `hrefs` reads a page's links with the selector compiled once to lxml XPath, as plain
+  strings (`response.css(...).getall()` wraps each match in a parsel Selector first);
 - `RunLinks.page` resolves a page's links (href -> canonical URL, or None when this run does
   not crawl it) through a bounded memo keyed by the href itself when it is absolute (its
-  meaning does not depend on the page), else by the joined URL;
+  meaning does not depend on the page: http(s)://, mailto:, javascript:), else by the
+  joined URL;
 - `RunLinks.unrequested` drops the URLs this run has already sent out as requests, before a
   `Request` is built;
 - `RequestedLinksMiddleware` records what was sent out: the requests that leave the spider
@@ -34,6 +37,8 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+from parsel.csstranslator import css2xpath
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -47,6 +52,26 @@ PAGE_LINKS_META = "newscrawl_page_links"
 # Distinct hrefs whose resolution a run keeps (links recur across pages of a few hundred).
 _RESOLVED = 2**15
 _ABSOLUTE = ("http://", "https://")
+_PAGE_SCHEMES = frozenset({"http", "https"})  # what a scheme-relative link ("http:x") joins
+
+
+def _absolute(href: str) -> bool:
+    """Whether `href` means the same on every page (so the memo may key on it alone)."""
+    if href.startswith(_ABSOLUTE):
+        return True
+    # Another scheme (mailto:, javascript:, tel:): urljoin returns it as it is.
+    scheme, colon, _ = href.partition(":")
+    return bool(colon) and scheme.isalpha() and scheme.lower() not in _PAGE_SCHEMES
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(css: str) -> etree.XPath:
+    return etree.XPath(css2xpath(css), smart_strings=False)
+
+
+def hrefs(response: TextResponse, css: str) -> list[str]:
+    """What `response.css(css).getall()` returns for a parsel CSS selector ending in ::attr()."""
+    return _compiled(css)(response.selector.root)
 
 
 @dataclass(frozen=True)
@@ -95,7 +120,7 @@ class RunLinks:
         """The canonical covered URL of each href (None when not crawled), in order."""
         resolve, join = self._resolve, response.urljoin
         for href in hrefs:
-            yield resolve(href if href.startswith(_ABSOLUTE) else join(href))
+            yield resolve(href if _absolute(href) else join(href))
 
     def page(self, response: TextResponse, hrefs: Iterable[str],
              listed_hrefs: Iterable[str]) -> PageLinks:

@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from newscrawl import __version__
 from newscrawl.article import Article
 from newscrawl.discovery import urls
-from newscrawl.discovery.links import PAGE_LINKS_META, RunLinks
+from newscrawl.discovery.links import PAGE_LINKS_META, RunLinks, hrefs
 from newscrawl.extraction.extract import NotAnArticle, is_challenge, parse_article
 from newscrawl.extraction.selectors import LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.signals import article_failed
@@ -125,8 +125,8 @@ class BannedbookSpider(Spider):
             self._count_not_article(response.url, exc.reason)
 
     def _links(self, response: TextResponse) -> Iterator[Request]:
-        page = self.links.page(response, response.css(PAGE_LINKS).getall(),
-                               response.css(LISTING_ENTRY_LINKS).getall())
+        page = self.links.page(response, hrefs(response, PAGE_LINKS),
+                               hrefs(response, LISTING_ENTRY_LINKS))
         # For the incremental filter: every listed article, requested before or not.
         response.meta[PAGE_LINKS_META] = page
         for url in self.links.unrequested(page):
