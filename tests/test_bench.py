@@ -88,7 +88,7 @@ def test_memory_growth_and_targets(result: dict) -> None:
     assert result["rss_sizes"] == list(SIZES)
     assert 0.5 < result["rss_growth"] < 5
     names = [target["target"] for target in result["targets"]]
-    assert len(names) == 3 * len(SIZES) + 3
+    assert len(names) == 2 * len(SIZES) + 3
     measured = [target for target in result["targets"]
                 if not (target["target"].startswith("trafilatura")
                         and result["extraction"]["trafilatura_missing"])]
