@@ -20,11 +20,6 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
-# Scrapy starts this many tasks per response to process its outputs (scrapy.utils.asyncio
-# _parallel_asyncio); a page yields one article at most, through synchronous pipelines.
-# At the default 100 that was a fifth of a crawl's CPU (docs/benchmarks.md).
-CONCURRENT_ITEMS = 8
-
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
 SPIDER_MIDDLEWARES = {
     "newscrawl.discovery.incremental.IncrementalMiddleware": 900,
