@@ -45,11 +45,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def crawl_size(size: int, seed: int, repeats: int, work: Path) -> dict[str, list[Crawl]]:
-    runs: dict[str, list[Crawl]] = {"full": [], "null": [], "incremental": []}
+    runs: dict[str, list[Crawl]] = {kind: [] for kind in (*crawls.KINDS, "incremental")}
     with SiteProcess(size, seed) as site:
         for repeat in range(repeats):
-            # Alternate the order so that neither spider always runs on a warmer machine.
-            order = ("full", "null") if repeat % 2 == 0 else ("null", "full")
+            # Reverse the order every other repeat so that no spider always runs on a warmer
+            # machine; the full crawl and the plain spider, the ratio that matters, are adjacent.
+            order = crawls.KINDS if repeat % 2 == 0 else crawls.KINDS[::-1]
             here = work / f"{size}" / f"repeat-{repeat + 1}"
             state = here / "state"
             for kind in order:

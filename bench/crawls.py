@@ -15,15 +15,20 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.nullspider import ARTICLE_PAGES_STAT
+from bench.plainspider import ARTICLE_PAGES_STAT
 from bench.server import ROOT
 
 NULL_SPIDER = ROOT / "bench" / "nullspider.py"
+PLAIN_SPIDER = ROOT / "bench" / "plainspider.py"
+# The kinds of crawl, in the order a repeat runs them (reversed every other repeat).
+KINDS = ("full", "plain", "null")
 
-# Politeness off, the same for both spiders; everything else as the project sets it
-# (ROBOTSTXT_OBEY stays on, CONCURRENT_REQUESTS 16). Concurrency and retries as the
-# end-to-end tests run them (tests/crawling.py FAST), quiet logs.
+# Politeness off, the same for every spider; everything else as the project sets it
+# (CONCURRENT_REQUESTS 16), or as Scrapy does for the plain spider. Concurrency and retries
+# as the end-to-end tests run them (tests/crawling.py FAST), quiet logs. robots.txt is
+# fetched by all (it is one request, and the project obeys it).
 SETTINGS = {
+    "ROBOTSTXT_OBEY": "1",
     "AUTOTHROTTLE_ENABLED": "0",
     "DOWNLOAD_DELAY": "0",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
@@ -36,7 +41,7 @@ SETTINGS = {
 
 @dataclass
 class Crawl:
-    kind: str  # "full", "null" or "incremental"
+    kind: str  # "full", "plain", "null" or "incremental"
     wall_seconds: float
     crawl_seconds: float
     requests: int
@@ -53,11 +58,23 @@ class Crawl:
         return self.pages / self.crawl_seconds if self.crawl_seconds else 0.0
 
     @property
+    def wall_pages_per_second(self) -> float:
+        """Pages per second of the whole process, Python and Scrapy start-up included."""
+        return self.pages / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        """CPU of the crawl process per page received, start-up included, in milliseconds."""
+        return 1000 * self.cpu_seconds / self.pages if self.pages else 0.0
+
+    @property
     def articles_per_second(self) -> float:
         return self.articles / self.crawl_seconds if self.crawl_seconds else 0.0
 
     def as_dict(self) -> dict[str, float | int | str]:
         return {**asdict(self), "pages_per_second": round(self.pages_per_second, 1),
+                "wall_pages_per_second": round(self.wall_pages_per_second, 1),
+                "cpu_ms_per_page": round(self.cpu_ms_per_page, 3),
                 "articles_per_second": round(self.articles_per_second, 1)}
 
 
@@ -66,6 +83,8 @@ def command(kind: str, start_url: str, work: Path, state_dir: Path | None) -> li
     settings = {**SETTINGS, "BENCH_STATS_FILE": str(work / "stats.json")}
     if kind == "null":
         args = [sys.executable, "-m", "scrapy", "runspider", str(NULL_SPIDER)]
+    elif kind == "plain":
+        args = [sys.executable, "-m", "scrapy", "runspider", str(PLAIN_SPIDER)]
     else:
         assert state_dir is not None
         settings["NEWSCRAWL_STATE_DIR"] = str(state_dir)
@@ -75,6 +94,16 @@ def command(kind: str, start_url: str, work: Path, state_dir: Path | None) -> li
     for name, value in settings.items():
         args += ["-s", f"{name}={value}"]
     return args
+
+
+def environment(kind: str) -> dict[str, str]:
+    """The plain spider gets Scrapy's default settings, not the project's (scrapy.cfg)."""
+    env = dict(os.environ)
+    if kind == "plain":
+        env["SCRAPY_SETTINGS_MODULE"] = "scrapy.settings.default_settings"
+    else:
+        env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return env
 
 
 # Read from /proc (Linux, like ru_maxrss in bench.statsdump): psutil is not a test dependency.
@@ -107,14 +136,15 @@ def run(kind: str, start_url: str, work: Path, state_dir: Path | None = None,
     ours_before, busy_before = _own_seconds(server_pid), _busy_seconds()
     started = time.perf_counter()
     done = subprocess.run(command(kind, start_url, work, state_dir), cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+                          env=environment(kind), capture_output=True, text=True,
+                          timeout=timeout, check=False)
     wall = time.perf_counter() - started
     other = (_busy_seconds() - busy_before) - (_own_seconds(server_pid) - ours_before)
     stats_file = work / "stats.json"
     if done.returncode != 0 or not stats_file.exists():
         raise RuntimeError(f"{kind} crawl failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
-    articles_key = ARTICLE_PAGES_STAT if kind == "null" else "item_scraped_count"
+    articles_key = "item_scraped_count" if kind in ("full", "incremental") else ARTICLE_PAGES_STAT
     return Crawl(
         kind=kind,
         wall_seconds=wall,

@@ -2,10 +2,10 @@
 
 It is the throughput baseline of `python -m bench`: what Scrapy itself costs to fetch the
 same pages with the same settings. It is the real spider (same arguments, same start
-requests, same link selection through its `_links` and discovery planner, same priorities
-and request fingerprints) with the article extraction taken out of `parse`, and without
-pipelines, feeds or the incremental middleware; its state is in memory (the planner's
-schedule needs one), as for a first crawl. Run from the repository root,
+requests, same link selection through its `_links`, memory of requested links and discovery
+planner, same priorities and request fingerprints) with the article extraction taken out of
+`parse`, and without pipelines, feeds or the incremental middleware; its state is in memory
+(the planner's schedule needs one), as for a first crawl. Run from the repository root,
 inside the project:
 
     python -m scrapy runspider bench/nullspider.py -a start_urls=http://127.0.0.1:8000/bnews/
@@ -19,11 +19,10 @@ from typing import Any, ClassVar
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 
+from bench.plainspider import ARTICLE_PAGES_STAT
+from newscrawl import settings
 from newscrawl.discovery import urls
 from newscrawl.spiders.bannedbook import BannedbookSpider
-
-# Count article pages so the report can give articles/s for the baseline too.
-ARTICLE_PAGES_STAT = "bench/article_pages"
 
 
 class NullSpider(BannedbookSpider):
@@ -32,7 +31,9 @@ class NullSpider(BannedbookSpider):
     # fingerprinter stays: it decides which URLs are one page, so which pages are fetched.
     custom_settings: ClassVar[dict[str, Any]] = {
         "ITEM_PIPELINES": {},
-        "SPIDER_MIDDLEWARES": {"newscrawl.discovery.incremental.IncrementalMiddleware": None},
+        # (A spider's dict replaces the project's: keep the link-path middleware.)
+        "SPIDER_MIDDLEWARES": {**settings.SPIDER_MIDDLEWARES,
+                               "newscrawl.discovery.incremental.IncrementalMiddleware": None},
         "EXTENSIONS": {"newscrawl.report.RunReport": None,
                        "newscrawl.state.keeper.StateKeeper": 10},
         "NEWSCRAWL_STATE_ENABLED": False,

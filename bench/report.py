@@ -12,15 +12,19 @@ from typing import Any
 
 from bench.crawls import Crawl
 
-# The issue's targets (issue 5): (name, what is compared, limit, True if higher is better).
-THROUGHPUT_MIN = 0.85  # full crawl pages/s ÷ null spider pages/s
+# The issues' targets (5 and 13): (name, what is compared, limit, True if higher is better).
+# Issue 5's "full crawl >= 0.85x the null spider" is gone: the null spider shares the
+# project's link path, so since issue 13 it costs less than Scrapy itself and no longer
+# stands for it; the plain spider does. The full / null ratio is still reported.
+VS_PLAIN_MIN = 0.9  # full crawl pages/s ÷ plain spider pages/s (whole run, start-up included)
 VS_LXML_MAX = 3.0  # parse_article CPU ÷ bare lxml parse CPU
 TRAFILATURA_MIN = 4.0  # trafilatura CPU ÷ parse_article CPU
 INCREMENTAL_REQUESTS_MAX = 0.02  # incremental requests ÷ full crawl requests
 RSS_GROWTH_MAX = 1.3  # peak RSS at the largest size ÷ at the smallest
 
 _FIELDS = ("wall_seconds", "crawl_seconds", "requests", "pages", "articles", "cpu_seconds",
-           "max_rss_bytes", "pages_per_second", "articles_per_second", "other_load")
+           "max_rss_bytes", "pages_per_second", "wall_pages_per_second", "cpu_ms_per_page",
+           "articles_per_second", "other_load")
 # Above this (in cores, during any crawl) the table warns that the machine was not quiet.
 BUSY_LOAD = 0.15
 
@@ -50,13 +54,31 @@ def medians(crawls: list[Crawl]) -> dict[str, float]:
     return {name: statistics.median(float(row[name]) for row in rows) for name in _FIELDS}
 
 
+def ratios(full: list[Crawl], baseline: list[Crawl]) -> dict[str, float]:
+    """Full crawl ÷ baseline, per repeat (runs of one repeat are adjacent), then the median.
+
+    Throughput ratios are above 1 when the full crawl is faster; the CPU ratio is above 1
+    when the full crawl spends more CPU per page.
+    """
+    pairs = list(zip(full, baseline, strict=True))
+    return {
+        "wall_pages_per_second": statistics.median(
+            f.wall_pages_per_second / b.wall_pages_per_second for f, b in pairs),
+        "pages_per_second": statistics.median(
+            f.pages_per_second / b.pages_per_second for f, b in pairs),
+        "cpu_per_page": statistics.median(f.cpu_ms_per_page / b.cpu_ms_per_page for f, b in pairs),
+    }
+
+
 def size_figures(runs: dict[str, list[Crawl]]) -> dict[str, Any]:
     """Medians of one site size; ratios are taken per repeat (adjacent runs), then medians."""
     full, null, incremental = runs["full"], runs["null"], runs["incremental"]
     pairs = list(zip(full, null, strict=True))
     after = list(zip(full, incremental, strict=True))
     return {
-        "full": medians(full), "null": medians(null), "incremental": medians(incremental),
+        "full": medians(full), "plain": medians(runs["plain"]), "null": medians(null),
+        "incremental": medians(incremental),
+        "vs_plain": ratios(full, runs["plain"]), "vs_null": ratios(full, null),
         "throughput_vs_null": statistics.median(
             f.pages_per_second / n.pages_per_second for f, n in pairs),
         "articles_per_second_vs_null": statistics.median(
@@ -82,8 +104,8 @@ def targets(sizes: dict[int, dict[str, Any]], extraction: dict[str, Any],
             rss_growth: float | None) -> list[dict[str, Any]]:
     found = []
     for size, figures in sizes.items():
-        found.append(_target(f"throughput vs null spider ({size} articles)",
-                             figures["throughput_vs_null"], THROUGHPUT_MIN, True))
+        found.append(_target(f"whole-run pages/s vs plain spider ({size} articles)",
+                             figures["vs_plain"]["wall_pages_per_second"], VS_PLAIN_MIN, True))
     found.append(_target("parse_article CPU / lxml parse", extraction["median"]["vs_lxml"],
                          VS_LXML_MAX, False))
     found.append(_target("trafilatura CPU / parse_article", extraction["median"]["trafilatura_vs"],
@@ -112,15 +134,21 @@ def table(result: dict[str, Any]) -> str:
         out.append("")
         out.append(f"== {size} articles ==")
         out.append(f"{'crawl':<12}{'requests':>9}{'crawl s':>9}{'wall s':>8}{'CPU s':>8}"
-                   f"{'pages/s':>9}{'arts/s':>8}{'peak RSS':>10}{'other':>7}")
-        for kind in ("full", "null", "incremental"):
+                   f"{'pages/s':>9}{'whole':>7}{'CPU ms/pg':>10}{'arts/s':>8}{'peak RSS':>10}"
+                   f"{'other':>7}")
+        for kind in ("full", "plain", "null", "incremental"):
             r = fig[kind]
             out.append(f"{kind:<12}{r['requests']:>9.0f}{r['crawl_seconds']:>9.2f}"
                        f"{r['wall_seconds']:>8.2f}{r['cpu_seconds']:>8.2f}"
-                       f"{r['pages_per_second']:>9.1f}{r['articles_per_second']:>8.1f}"
+                       f"{r['pages_per_second']:>9.1f}{r['wall_pages_per_second']:>7.1f}"
+                       f"{r['cpu_ms_per_page']:>10.2f}{r['articles_per_second']:>8.1f}"
                        f"{_mb(r['max_rss_bytes']):>10}{r['other_load']:>7.2f}")
-        out.append(f"full / null throughput: {fig['throughput_vs_null']:.3f} (pages/s), "
-                   f"{fig['articles_per_second_vs_null']:.3f} (articles/s)")
+        out.append("(pages/s over the crawl, whole: over the whole process, start-up included)")
+        for baseline in ("plain", "null"):
+            ratio = fig[f"vs_{baseline}"]
+            out.append(f"full / {baseline:<5}: whole-run pages/s "
+                       f"{ratio['wall_pages_per_second']:.3f}, crawl pages/s "
+                       f"{ratio['pages_per_second']:.3f}, CPU per page {ratio['cpu_per_page']:.3f}")
         out.append(f"incremental / full: requests {fig['incremental_requests_fraction']:.2%}, "
                    f"crawl seconds {fig['incremental_seconds_fraction']:.2%}, "
                    f"wall seconds {fig['incremental_wall_fraction']:.2%}")
@@ -152,7 +180,7 @@ def table(result: dict[str, Any]) -> str:
     for t in result["targets"]:
         state = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
         value = "-" if t["value"] is None else f"{t['value']:.3f}"
-        out.append(f"{state:<13}{t['target']:<48}{value:>8}  (target {t['limit']})")
+        out.append(f"{state:<13}{t['target']:<52}{value:>8}  (target {t['limit']})")
     return "\n".join(out)
 
 

@@ -166,6 +166,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "an HTML page without `</html>` is taken as cut short, never exported"),
     Setting("NEWSCRAWL_MAX_LINKS_PER_PAGE", 2000, whole(0),
             "links taken from one page; 0: all"),
+    Setting("NEWSCRAWL_LINK_MEMORY", 100000, whole(0),
+            "URLs a run remembers as requested, per generation (two are kept), so that a link"
+            " met again builds no request; 0: off"),
     Setting("NEWSCRAWL_WARC_DIR", "output/%(name)s/warc/", OPTIONAL_PATH,
             "where each run's WARC capture `<UTC start>.warc.gz` goes (docs/warc.md); empty:"
             " no capture"),

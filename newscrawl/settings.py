@@ -42,7 +42,11 @@ DOWNLOADER_MIDDLEWARES = {
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
 NEWSCRAWL_WARC_DIR = "output/%(name)s/warc/"  # empty: no capture
-SPIDER_MIDDLEWARES = {"newscrawl.discovery.incremental.IncrementalMiddleware": 900}
+SPIDER_MIDDLEWARES = {
+    "newscrawl.discovery.incremental.IncrementalMiddleware": 900,
+    # Below every filter: records the requests really sent out (discovery/links.py).
+    "newscrawl.discovery.links.RequestedLinksMiddleware": 40,
+}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanPipeline": 100,
     "newscrawl.pipelines.validate.ValidatePipeline": 200,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import profile
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (40, 80)  # two sizes, so the memory growth figure is computed too
 
@@ -39,15 +41,23 @@ def test_machine_and_command(result: dict) -> None:
 def test_crawl_figures(result: dict, size: int) -> None:
     figures = result["sizes"][str(size)]
     full, null, incremental = figures["full"], figures["null"], figures["incremental"]
-    for crawl in (full, null, incremental):
+    plain = figures["plain"]
+    for crawl in (full, plain, null, incremental):
         assert crawl["requests"] > 0 and crawl["pages"] > 0
         assert 0 < crawl["crawl_seconds"] <= crawl["wall_seconds"]
         assert crawl["cpu_seconds"] > 0
         assert 0 <= crawl["other_load"] < 64
         assert 20 * 2**20 < crawl["max_rss_bytes"] < 2**31
+        assert crawl["wall_pages_per_second"] > 0 and crawl["cpu_ms_per_page"] > 0
     # A clean site: every article exported once; the null spider reaches the same pages.
     assert full["articles"] == null["articles"] == size
     assert full["requests"] <= null["requests"]
+    # The plain spider (Scrapy defaults, its own URL patterns) reaches every article page too.
+    assert plain["articles"] == size and plain["requests"] >= full["requests"]
+    for baseline in ("vs_plain", "vs_null"):
+        assert set(figures[baseline]) == {"wall_pages_per_second", "pages_per_second",
+                                          "cpu_per_page"}
+        assert all(ratio > 0 for ratio in figures[baseline].values())
     assert full["pages_per_second"] > 0 and null["articles_per_second"] > 0
     assert incremental["articles"] == 0, "the unchanged site has nothing new"
     assert incremental["requests"] < full["requests"]
@@ -83,3 +93,24 @@ def test_memory_growth_and_targets(result: dict) -> None:
                 if not (target["target"].startswith("trafilatura")
                         and result["extraction"]["trafilatura_missing"])]
     assert all(isinstance(target["met"], bool) for target in measured)
+
+
+@pytest.mark.parametrize(("stack", "concern"), [
+    ("<module> (scrapy/__main__.py:1);_find_and_load (<frozen importlib._bootstrap>:1);"
+     "stack (inspect.py:1755)", "start-up"),
+    ("run (threading.py:1);get (queue.py:171);wait (threading.py:327)", "other"),
+    ("work (twisted/_threads/_threadworker.py:75);Condition.wait (threading.py:327)", "idle"),
+    ("run (twisted/internet/base.py:1);_links (newscrawl/spiders/bannedbook.py:9);"
+     "canonicalize_url (w3lib/url.py:5)", "links"),
+    ("run (twisted/internet/base.py:1);_links (newscrawl/spiders/bannedbook.py:9);"
+     "css (parsel/selector.py:3)", "parse"),
+    ("run (twisted/internet/base.py:1);parse (newscrawl/spiders/bannedbook.py:9);"
+     "parse_article (newscrawl/extraction/extract.py:1)", "extraction"),
+    ("process_item (newscrawl/pipelines/dedupe.py:1);claim (newscrawl/state/sqlite.py:2)",
+     "state"),
+    ("run (twisted/internet/base.py:1);dataReceived (twisted/web/_newclient.py:1)", "fetch"),
+    ("run (twisted/internet/base.py:1);select (selectors.py:469)", "idle"),
+    ("mystery (elsewhere.py:1)", "other"),
+])
+def test_profile_sorts_a_sample_by_its_innermost_concern(stack: str, concern: str) -> None:
+    assert profile.concern(stack) == concern

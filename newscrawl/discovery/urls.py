@@ -2,11 +2,18 @@
 
 Every function here is pure so that the rules are table-tested and shared by
 the spider, the parser, the incremental filter and the request fingerprinter.
+
+Being pure, the rules a crawl asks about every URL are memoised (functools.lru_cache): the
+same menu, tag and related links recur on every page, and one request's URL is asked about
+by the spider, the incremental filter, the fingerprinter and the parser. Their results are
+immutable (strings, frozen dataclasses, None), so sharing them is safe. The caches are
+bounded (a full crawl of the site meets millions of URLs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +43,9 @@ _LISTING = re.compile(
     rf"(?P<section>tag/[^/]+/|(?:(?!page/\d+/$){_SEGMENT}/)+)?"
     r"(?:page/(?P<page>\d+)/)?$"
 )
+# Entries per memoised rule: a few pages' worth of distinct links and queued requests.
+_CACHE = 8192
+
 # First path segments under /bnews/ that look like listings but are not news.
 _NOT_LISTINGS = frozenset({"fq", "xml", "feed", "wp-content", "wp-admin", "wp-includes",
                            "wp-json", "zh-tw", "en", "page", "author", "comments-feed"})
@@ -68,6 +78,7 @@ class ListingRef:
 _PLAIN = re.compile(r"https?://[a-z0-9.-]+(?::[1-9][0-9]*)?(?:/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+")
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def canonical(url: str) -> str:
     """Scheme, lower-case host and path with upper-case percent-escapes; no query, no fragment.
 
@@ -82,6 +93,7 @@ def canonical(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", "", ""))
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def is_http(url: str) -> bool:
     return urlsplit(url).scheme.lower() in ("http", "https")
 
@@ -100,6 +112,7 @@ def language_of(url: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def article_ref(url: str) -> ArticleRef | None:
     """The post id, category, date and language an article URL carries; None if not one."""
     match = _ARTICLE.match(urlsplit(url).path)
@@ -116,6 +129,7 @@ def article_ref(url: str) -> ArticleRef | None:
     return ArticleRef(match["id"], category, day.isoformat(), language_of(url) or SIMPLIFIED)
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def listing_ref(url: str) -> ListingRef | None:
     """Archive and page number of a tag archive, category listing or front page."""
     parts = urlsplit(canonical(url))

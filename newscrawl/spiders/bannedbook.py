@@ -25,12 +25,12 @@ from newscrawl import __version__
 from newscrawl.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.article import Article
 from newscrawl.discovery import urls
+from newscrawl.discovery.links import RunLinks, hrefs
 from newscrawl.discovery.planner import Planner
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.places import default_feed
 from newscrawl.signals import article_failed
-from newscrawl.transport.limits import capped_query
 from newscrawl.transport.refusals import refusal, remember
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ class BannedbookSpider(Spider):
         self.since = args["since"]
         self.max_articles = args["max_articles"] or 0
         self.refresh = bool(args["refresh"])
+        # What each link is, once per run; which URLs were already requested (see links.py).
+        self.links = RunLinks(self.covers)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -187,25 +189,23 @@ class BannedbookSpider(Spider):
     def _links(self, response: TextResponse) -> Iterator[Request]:
         """Articles are requested; listing links go to the planner, which decides."""
         # At most NEWSCRAWL_MAX_LINKS_PER_PAGE + 1 links, so that a page of 200,000 costs
-        # neither 200,000 Selectors nor 200,000 Requests (newscrawl/transport/limits.py).
+        # neither 200,000 strings resolved nor 200,000 Requests (newscrawl/transport/limits.py).
         cap = self.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE")
-        hrefs = response.xpath(capped_query(PAGE_LINKS, cap + 1 if cap > 0 else 0)).getall()
-        if 0 < cap < len(hrefs):
+        found = hrefs(response, PAGE_LINKS, cap + 1 if cap > 0 else 0)
+        if 0 < cap < len(found):
             self.crawler.stats.inc_value("newscrawl/links_capped")
             logger.warning("%s has more than %d links: only the first %d are followed"
                            " (NEWSCRAWL_MAX_LINKS_PER_PAGE)", response.url, cap, cap)
-            hrefs = hrefs[:cap]
-        page_urls = list(dict.fromkeys(
-            url for href in hrefs
-            if self.covers(url := urls.canonical(response.urljoin(href)))))
+            found = found[:cap]
+        page = self.links.page(response, found, hrefs(response, LISTING_ENTRY_LINKS))
         listing = urls.listing_ref(response.url)
         if listing is not None:
-            entries = [urls.canonical(response.urljoin(href))
-                       for href in response.css(LISTING_ENTRY_LINKS).getall()]
-            after = self.planner.listing_page(listing, entries, page_urls)
+            entries = [url for url in page.urls if url in page.listed]
+            after = self.planner.listing_page(listing, entries, list(page.urls))
             if after is not None:
                 yield after
-        for url in page_urls:
+        # URLs this run already sent out as requests are not built again (links.py).
+        for url in self.links.unrequested(page):
             if urls.article_ref(url) is not None:
                 yield self.request_for(url)
             else:
