@@ -1,4 +1,4 @@
-"""Scrapy settings of newscrawl. Every NEWSCRAWL_* setting is listed in newscrawl/config.py."""
+"""Scrapy settings of newscrawl. Every NEWSCRAWL_* setting is listed in newscrawl/run/config.py."""
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -54,12 +54,12 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.limit.ArticleLimitPipeline": 900,
 }
 EXTENSIONS = {
-    "newscrawl.report.RunReport": 0,  # connected first: its summary sees the state still open
+    "newscrawl.run.report.RunReport": 0,  # connected first: its summary sees the state still open
     "newscrawl.state.keeper.StateKeeper": 10,
     "newscrawl.output.export.OutputPreflight": 20,
     "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed
 }
-LOG_FORMATTER = "newscrawl.logformatter.QuietDrops"
+LOG_FORMATTER = "newscrawl.run.logformatter.QuietDrops"
 # No listening sockets on a cron box.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

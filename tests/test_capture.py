@@ -157,7 +157,7 @@ def test_capture_that_cannot_be_written_fails_the_run_with_the_output_status(
     """A file size limit answers writes past it with EFBIG, as a full disk with ENOSPC."""
     import resource
 
-    from newscrawl.errors import EXIT_OUTPUT
+    from newscrawl.run.errors import EXIT_OUTPUT
 
     limit = 100_000
     command = crawl_command(server.base_url + "/bnews/", Path("/dev/null"), tmp_path / "state",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.errors import EXIT_MEANINGS, EXIT_USAGE
+from newscrawl.run.errors import EXIT_MEANINGS, EXIT_USAGE
 from sitecopy.server import SiteServer
 from tests.crawling import FAST, ROOT, crawl_command, run_crawl
 
@@ -100,8 +100,8 @@ def test_failure_line_and_summary_count_failed_requests_alike(tmp_path: Path) ->
 
 
 def test_help_lists_arguments_settings_and_exit_statuses() -> None:
-    from newscrawl.arguments import ARGUMENTS
-    from newscrawl.config import SETTINGS
+    from newscrawl.run.arguments import ARGUMENTS
+    from newscrawl.run.config import SETTINGS
 
     done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "bannedbook", "-h"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)

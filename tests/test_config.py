@@ -9,17 +9,17 @@ import pytest
 from scrapy.settings import Settings
 
 import newscrawl.settings as project_settings
-from newscrawl.arguments import ARGUMENTS, parse_arguments
 from newscrawl.article import Article
-from newscrawl.config import SETTINGS, check_settings, settings_markdown
-from newscrawl.errors import BadArgument
+from newscrawl.run.arguments import ARGUMENTS, parse_arguments
+from newscrawl.run.config import SETTINGS, check_settings, settings_markdown
+from newscrawl.run.errors import BadArgument
 from tests.crawling import ROOT
 
 
 def test_every_setting_the_code_reads_is_registered() -> None:
     named = {name for path in (ROOT / "newscrawl").rglob("*.py")
              for name in re.findall(r"\bNEWSCRAWL_[A-Z_]*[A-Z]\b", path.read_text("utf-8"))}
-    assert named - set(SETTINGS) == set(), "add a Setting(...) line to newscrawl/config.py"
+    assert named - set(SETTINGS) == set(), "add a Setting(...) line to newscrawl/run/config.py"
 
 
 def test_registered_defaults_are_those_of_settings_py() -> None:
@@ -30,7 +30,7 @@ def test_registered_defaults_are_those_of_settings_py() -> None:
 
 def test_docs_list_every_setting() -> None:
     docs = (ROOT / "docs" / "settings.md").read_text("utf-8")
-    assert settings_markdown() in docs, "regenerate with: python -m newscrawl.config"
+    assert settings_markdown() in docs, "regenerate with: python -m newscrawl.run.config"
 
 
 def test_defaults_are_accepted_and_typos_get_the_closest_name() -> None:

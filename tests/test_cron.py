@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.discovery import urls
-from newscrawl.errors import EXIT_BUSY
+from newscrawl.run.errors import EXIT_BUSY
 from sitecopy.model import Site, build_site
 from sitecopy.paths import listing_path
 from sitecopy.server import SiteServer, serve

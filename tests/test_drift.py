@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.errors import EXIT_DRIFT
 from newscrawl.quality.drift import FIELDS, findings
+from newscrawl.run.errors import EXIT_DRIFT
 from newscrawl.state.base import RunQuality
 from sitecopy.model import Site
 from sitecopy.redesign import ENTRY, TAGS

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.errors import EXIT_FAILED, EXIT_OUTPUT, EXIT_STATE
+from newscrawl.run.errors import EXIT_FAILED, EXIT_OUTPUT, EXIT_STATE
 from sitecopy.model import Site
 from sitecopy.server import SiteServer
 from tests.crawling import ROOT, crawl_command, run_crawl

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.errors import EXIT_USAGE
+from newscrawl.run.errors import EXIT_USAGE
 from sitecopy.model import Site
 from sitecopy.server import SiteServer
 from tests.crawling import ROOT, crawl_command

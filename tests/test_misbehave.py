@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.errors import EXIT_FAILED
+from newscrawl.run.errors import EXIT_FAILED
 from sitecopy.misbehave import MisbehavingServer, misbehave
 from sitecopy.model import Site, build_site
 from sitecopy.paths import listing_path

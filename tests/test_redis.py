@@ -23,8 +23,8 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.discovery import urls
 from newscrawl.distribution.frontier import RedisFrontierAddon
-from newscrawl.errors import EXIT_REDIS, FrontierError
-from newscrawl.places import default_feed, in_project
+from newscrawl.run.errors import EXIT_REDIS, FrontierError
+from newscrawl.run.places import default_feed, in_project
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import Known
 from newscrawl.state.redis import RedisState, redact

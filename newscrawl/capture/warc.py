@@ -47,10 +47,10 @@ from warcio.warcwriter import WARCWriter
 
 from newscrawl import __version__
 from newscrawl.capture.members import gzip_member
-from newscrawl.errors import OutputError, RunError
 from newscrawl.output.recovery import WARC_SUFFIX
-from newscrawl.places import in_project
-from newscrawl.runtime import fail_run
+from newscrawl.run.errors import OutputError, RunError
+from newscrawl.run.places import in_project
+from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import State
 from newscrawl.state.keeper import StateKeeper, redis_url
 from newscrawl.state.memory import MemoryState

@@ -22,9 +22,9 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl.discovery import urls
-from newscrawl.errors import MarkupDrift
-from newscrawl.runtime import FAILURE_STAT
-from newscrawl.signals import article_failed
+from newscrawl.run.errors import MarkupDrift
+from newscrawl.run.runtime import FAILURE_STAT
+from newscrawl.run.signals import article_failed
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 

@@ -38,8 +38,8 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
 
 from newscrawl.distribution import rounds
-from newscrawl.errors import FrontierError
-from newscrawl.places import default_feed_uri
+from newscrawl.run.errors import FrontierError
+from newscrawl.run.places import default_feed_uri
 from newscrawl.state.keeper import redis_url, state_of
 
 if TYPE_CHECKING:

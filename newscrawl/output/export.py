@@ -18,9 +18,9 @@ from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
 
-from newscrawl.errors import OutputError, RunError
 from newscrawl.output.feeds import ExportLedger
-from newscrawl.runtime import fail_run
+from newscrawl.run.errors import OutputError, RunError
+from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import State
 from newscrawl.state.keeper import state_of
 

@@ -28,9 +28,9 @@ from scrapy.exporters import (
     XmlItemExporter,
 )
 
-from newscrawl.errors import BadArgument, OutputError, RunError
-from newscrawl.places import local_path
-from newscrawl.runtime import fail_run
+from newscrawl.run.errors import BadArgument, OutputError, RunError
+from newscrawl.run.places import local_path
+from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import article_key
 from newscrawl.state.keeper import state_of
 

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from newscrawl.capture.members import cut_torn_tail
-from newscrawl.errors import OutputError
+from newscrawl.run.errors import OutputError
 from newscrawl.state.base import State, article_key
 
 WARC_SUFFIX = ".warc.gz"  # as newscrawl.capture.warc writes them

@@ -22,15 +22,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newscrawl import __version__
-from newscrawl.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.article import Article
 from newscrawl.discovery import urls
 from newscrawl.discovery.links import RunLinks, hrefs
 from newscrawl.discovery.planner import Planner
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
-from newscrawl.places import default_feed
-from newscrawl.signals import article_failed
+from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
+from newscrawl.run.places import default_feed
+from newscrawl.run.signals import article_failed
 from newscrawl.transport.refusals import refusal, remember
 
 logger = logging.getLogger(__name__)
@@ -42,11 +42,11 @@ ARTICLE_PRIORITY = 10
 
 class BannedbookSpider(Spider):
     name = "bannedbook"
-    # Called by the crawl command before the first request (newscrawl.preflight).
+    # Called by the crawl command before the first request (newscrawl.run.preflight).
     check_arguments = staticmethod(parse_arguments)
 
     def __init__(self, **kwargs: Any) -> None:
-        # Parsed by newscrawl.arguments (the crawl command checked them before the crawl).
+        # Parsed by newscrawl.run.arguments (the crawl command checked them before the crawl).
         given = {name: kwargs.pop(name) for name in list(kwargs) if name in ARGUMENTS}
         args = parse_arguments(given)
         super().__init__(**kwargs)

@@ -12,10 +12,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from newscrawl.errors import AlreadyRunning, StateError
 from newscrawl.output.recovery import recover_outputs
-from newscrawl.places import describe_outputs, in_project
-from newscrawl.runtime import announce
+from newscrawl.run.errors import AlreadyRunning, StateError
+from newscrawl.run.places import describe_outputs, in_project
+from newscrawl.run.runtime import announce
 from newscrawl.state.base import State
 from newscrawl.state.memory import MemoryState
 from newscrawl.state.sqlite import SqliteState
@@ -106,7 +106,7 @@ class StateKeeper:
 
     @staticmethod
     def _state_dir(configured: str | None) -> Path:
-        # Relative to the project root, as the default output (newscrawl.config.project_root).
+        # Relative to the project root, as the default output (newscrawl.run.config.project_root).
         path = in_project(configured or ".scrapy/newscrawl")
         try:
             path.mkdir(parents=True, exist_ok=True)

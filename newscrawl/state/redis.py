@@ -35,8 +35,8 @@ from redis.retry import Retry
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
-from newscrawl.errors import FrontierError
-from newscrawl.runtime import fail_run
+from newscrawl.run.errors import FrontierError
+from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import Known
 from newscrawl.state.redis_capture import RedisCaptureQuality
 from newscrawl.state.redis_discovery import RedisDiscovery

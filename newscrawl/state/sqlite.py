@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from newscrawl.discovery.schedule import Schedule
-from newscrawl.errors import StateError
+from newscrawl.run.errors import StateError
 from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
 
 # Marks the file as ours, so a stray SQLite file in the state dir is refused, not adopted.

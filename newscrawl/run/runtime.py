@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
-from newscrawl.errors import RunError
+from newscrawl.run.errors import RunError
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from typing import Any
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.arguments import ARGUMENTS
-from newscrawl.config import SETTINGS, check_settings
-from newscrawl.errors import EXIT_MEANINGS, BadArgument
 from newscrawl.output.feeds import check_feeds
+from newscrawl.run.arguments import ARGUMENTS
+from newscrawl.run.config import SETTINGS, check_settings
+from newscrawl.run.errors import EXIT_MEANINGS, BadArgument
 
 
 def check_log_file(settings: BaseSettings) -> None:

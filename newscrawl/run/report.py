@@ -13,11 +13,11 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.statscollectors import StatsCollector
 
-from newscrawl.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.output.feeds import EXPORTED_STAT
-from newscrawl.places import describe_outputs, local_path
-from newscrawl.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
-from newscrawl.signals import run_ending
+from newscrawl.run.errors import EXIT_OK, OutputError, SiteError, exit_code_for
+from newscrawl.run.places import describe_outputs, local_path
+from newscrawl.run.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
+from newscrawl.run.signals import run_ending
 from newscrawl.state.keeper import StateKeeper
 from newscrawl.transport.outcomes import failed_requests, nothing_read
 from newscrawl.transport.redirects import site_moved

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newscrawl.discovery import urls
-from newscrawl.errors import BadArgument
+from newscrawl.run.errors import BadArgument
 
 DEFAULT_LANG = "zh-cn"
 

@@ -3,7 +3,7 @@
 The crawl command validates every ``NEWSCRAWL_*`` setting against this registry before the
 first request (a bad value: exit status 2 and one line on stderr), warns about unknown
 ``NEWSCRAWL_*`` names with the closest known one, renders ``scrapy crawl -h`` from it, and
-docs/settings.md is generated from it (``python -m newscrawl.config``; a test checks it).
+docs/settings.md is generated from it (``python -m newscrawl.run.config``; a test checks it).
 
 Adding a setting is one ``Setting(...)`` line in SETTINGS below; the default given there must
 be the one its component uses (settings.py or the component's ``settings.get(NAME, default)``).
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
-from newscrawl.errors import BadArgument
+from newscrawl.run.errors import BadArgument
 
 
 class Accepts:
