@@ -54,6 +54,8 @@ def run_demo(articles: int, seed: int, directory: Path, *, port: int = DEFAULT_P
         command = [sys.executable, "-m", "scrapy", "crawl", "bannedbook",
                    "-a", f"start_urls={server.base_url}/bnews/", "-o", f"{output}:jsonl",
                    "-s", f"NEWSCRAWL_STATE_DIR={state}",
+                   # Its captures stay with the copy, never among the live archive's.
+                   "-s", f"NEWSCRAWL_WARC_DIR={copy / 'warc'}",
                    "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
         print("$ " + " ".join(command), flush=True)
         done = subprocess.run(command, cwd=PROJECT, check=False)

@@ -45,11 +45,13 @@ def _without_crawled_at(records: list[dict]) -> list[str]:
                              ensure_ascii=False, sort_keys=True) for r in records)
 
 
-def reparse(tmp: Path, name: str, *paths: Path, settings: dict[str, str] | None = None
-            ) -> tuple[subprocess.CompletedProcess, list[dict]]:
+def reparse(tmp: Path, name: str, *paths: Path, settings: dict[str, str] | None = None,
+            start_url: str | None = None) -> tuple[subprocess.CompletedProcess, list[dict]]:
     output = tmp / f"{name}.jsonl"
     command = [sys.executable, "-m", "scrapy", "reparse", *map(str, paths),
                "-O", f"{output}:jsonl", "-s", "LOG_LEVEL=INFO"]
+    if start_url is not None:  # else the live site's: captures of a local copy are left out
+        command += ["-a", f"start_urls={start_url}"]
     for key, value in {"NEWSCRAWL_STATE_DIR": str(tmp / f"state-{name}"),
                        **(settings or {})}.items():
         command += ["-s", f"{key}={value}"]
@@ -79,21 +81,30 @@ def test_every_fetch_is_captured_and_reparse_gives_the_crawls_records(
     assert all(r["warc"]["WARC-Payload-Digest"] in digests for r in revisits)
     assert all(r["warc"]["WARC-Profile"].endswith("identical-payload-digest") for r in revisits)
 
-    fresh, reparsed = reparse(tmp_path, "fresh", tmp_path / "warc")
+    # Without -a start_urls a reparse takes the live site's captures only, never a copy's.
+    live, none = reparse(tmp_path, "live", tmp_path / "warc")
+    assert live.returncode == 2, live.stderr[-2000:]
+    assert none == [] and "name the captured site with -a start_urls=" in live.stderr
+    base = server.base_url + "/bnews/"
+    fresh, reparsed = reparse(tmp_path, "fresh", tmp_path / "warc", start_url=base)
     assert fresh.returncode == 0, fresh.stderr[-2000:]
     assert _without_crawled_at(reparsed) == _without_crawled_at(run.records)
+    fresh_summary = json.loads((tmp_path / "state-fresh" / "last-run.json").read_text("utf-8"))
+    # Nothing but captures was asked for (the captured 404s of dead links count as failed).
+    assert "newscrawl/errors/network" not in fresh_summary["counts"], fresh.stderr[-3000:]
+    assert "is not a capture" not in fresh.stderr
     dates = {r["uri"]: r["warc"]["WARC-Date"][:19] for r in answers}
     assert all(r["crawled_at"] == dates[r["url"]] + "+00:00" for r in reparsed)
 
     stateless, latest = reparse(tmp_path, "stateless", *sorted((tmp_path / "warc").iterdir()),
-                                settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+                                settings={"NEWSCRAWL_STATE_ENABLED": "False"}, start_url=base)
     assert stateless.returncode == 0, stateless.stderr[-2000:]
     assert _without_crawled_at(latest) == _without_crawled_at(run.records)
     missing, _ = reparse(tmp_path, "missing", tmp_path / "no-such.warc.gz")
     assert missing.returncode == 2 and "no such WARC file" in missing.stderr
 
     # Into the crawl's own state: every text is unchanged, nothing is written.
-    again, rewritten = reparse(tmp_path, "same", tmp_path / "warc",
+    again, rewritten = reparse(tmp_path, "same", tmp_path / "warc", start_url=base,
                                settings={"NEWSCRAWL_STATE_DIR": str(run.state_dir)})
     assert again.returncode == 0, again.stderr[-2000:]
     assert rewritten == []

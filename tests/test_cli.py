@@ -124,6 +124,8 @@ def test_demo_says_its_faults_continues_and_prints_the_readme_numbers(tmp_path: 
     assert "faults on purpose" in runs[0].stdout and "- cloudflare" in runs[0].stdout
     assert "JSONL written to" in runs[0].stdout
     assert "nothing new to write" in runs[1].stdout
+    # The copy's captures stay with its state, never among the live archive's.
+    assert list((tmp_path / "output" / "demo").rglob("warc/*.warc.gz"))
     assert "Traceback" not in runs[1].stderr and "Connection refused" not in runs[1].stderr
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first = re.search(r"summary: (new=.*?requests=\d+)", runs[0].stdout)

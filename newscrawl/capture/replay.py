@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -28,6 +28,7 @@ from warcio.statusandheaders import StatusAndHeaders
 
 from newscrawl.discovery import urls
 from newscrawl.output.recovery import WARC_SUFFIX
+from newscrawl.run.errors import BadArgument
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import article_key
 
@@ -94,13 +95,15 @@ def latest_captures(files: list[Path]) -> list[Capture]:
             if record.rec_type not in ("response", "revisit") or record.http_headers is None:
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            ref = urls.article_ref(url)
-            if ref is None:
-                continue
             here = Location(str(path), offset)
             digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
             if record.rec_type == "response":
+                # Any URL's: a revisit's payload may first have come at another page (the
+                # same error page served for a listing, say).
                 payloads.setdefault(digest, here)
+            ref = urls.article_ref(url)
+            if ref is None:
+                continue
             status = int(record.http_headers.get_statuscode() or 0)
             date = record.rec_headers.get_header("WARC-Date") or ""
             capture = Capture(url, date, status, here, payloads.get(digest))
@@ -144,14 +147,34 @@ class ReplayMiddleware:
 
 
 class ReparseSpider(BannedbookSpider):
-    """The bannedbook spider reading captures: articles only, no links followed."""
+    """The bannedbook spider reading captures: articles only, no links followed.
+
+    Only the captures a crawl with the same arguments would cover are read: the start hosts
+    (`-a start_urls`, else the live site's) and the language. A directory that also holds
+    captures of a local copy or a mirror thus never puts their pages into the archive.
+    """
 
     def __init__(self, warc_paths: list[str] | None = None, **kwargs: Any) -> None:
-        self.captures = latest_captures(warc_files(warc_paths or []))
-        hosts = sorted({urlsplit(c.url).scheme + "://" + urlsplit(c.url).netloc + "/"
-                        for c in self.captures})
-        kwargs.setdefault("start_urls", hosts or None)
         super().__init__(**kwargs)
+        captures = latest_captures(warc_files(warc_paths or []))
+        self.captures = [c for c in captures if self.covers(c.url)]
+        self.not_covered = len(captures) - len(self.captures)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReparseSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # A reparse visits no listing: the planner may not schedule visits when the run idles.
+        crawler.signals.disconnect(spider.planner.spider_idle, signal=signals.spider_idle)
+        if spider.not_covered and not spider.captures:
+            raise BadArgument(
+                f"none of the {spider.not_covered} captured article(s) is on"
+                f" {', '.join(spider.allowed_domains)} in this language: name the captured"
+                " site with -a start_urls=URL")
+        if spider.not_covered:
+            logger.warning("%d captured article(s) left out: not on %s in this language"
+                           " (-a start_urls= names the hosts a reparse takes)",
+                           spider.not_covered, ", ".join(spider.allowed_domains))
+        return spider
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
