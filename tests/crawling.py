@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitecopy.server import SiteServer
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "newscrawl" / "schema" / "article.schema.json"
 
@@ -81,3 +83,13 @@ def run_crawl(start_url: str, tmp: Path, *args: str, settings: dict[str, str] | 
 
 def all_records(output_dir: Path) -> list[dict]:
     return [r for path in sorted(output_dir.glob("*.jsonl")) for r in read_jsonl(path)]
+
+
+def crawl_twice(server: SiteServer, tmp: Path) -> tuple[Run, Run]:
+    """Two successful runs on one state (the server's hit log reset between them)."""
+    first = run_crawl(server.base_url + "/bnews/", tmp)
+    assert first.returncode == 0, first.stderr[-2000:]
+    server.reset()
+    second = run_crawl(server.base_url + "/bnews/", tmp)
+    assert second.returncode == 0, second.stderr[-2000:]
+    return first, second

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from newscrawl.capture.members import whole_members_end
 from sitecopy.model import Site, build_site
 from sitecopy.server import SiteServer, serve
-from tests.crawling import FAST, ROOT, crawl_command, read_jsonl, run_crawl
+from tests.crawling import FAST, ROOT, crawl_command, crawl_twice, read_jsonl, run_crawl
 
 
 def read_warcs(directory: Path) -> list[dict]:
@@ -115,11 +115,7 @@ def test_every_fetch_is_captured_and_reparse_gives_the_crawls_records(
 
 def test_second_run_writes_revisits_for_unchanged_pages(
         site: Site, server: SiteServer, tmp_path: Path) -> None:
-    first = run_crawl(server.base_url + "/bnews/", tmp_path)
-    assert first.returncode == 0, first.stderr[-2000:]
-    server.reset()
-    second = run_crawl(server.base_url + "/bnews/", tmp_path)
-    assert second.returncode == 0, second.stderr[-2000:]
+    crawl_twice(server, tmp_path)
     files = sorted((tmp_path / "warc").glob("*.warc.gz"))
     assert len(files) == 2
     later = [r for r in read_warcs(tmp_path / "warc")

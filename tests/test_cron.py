@@ -17,7 +17,7 @@ from newscrawl.run.errors import EXIT_BUSY
 from sitecopy.model import Site, build_site
 from sitecopy.paths import listing_path
 from sitecopy.server import SiteServer, serve
-from tests.crawling import ROOT, all_records, crawl_command, read_jsonl, run_crawl
+from tests.crawling import ROOT, all_records, crawl_command, crawl_twice, read_jsonl, run_crawl
 
 # Slow enough that a kill lands mid-run, fast enough for CI.
 SLOW = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.02"}
@@ -43,11 +43,7 @@ def _assert_each_once(site: Site, server: SiteServer, output_dir: Path) -> None:
 
 def test_second_run_exports_nothing_and_fetches_only_listings(
         site: Site, server: SiteServer, tmp_path: Path) -> None:
-    first = run_crawl(server.base_url + "/bnews/", tmp_path)
-    assert first.returncode == 0, first.stderr[-2000:]
-    server.reset()
-    second = run_crawl(server.base_url + "/bnews/", tmp_path)
-    assert second.returncode == 0, second.stderr[-2000:]
+    first, second = crawl_twice(server, tmp_path)
     assert second.records == []
     assert not (tmp_path / "out" / "run-02.jsonl").exists(), "an empty file for an empty run"
     # Articles fetched again: only those that never gave an article (retried a few runs).
