@@ -47,6 +47,7 @@ from warcio.warcwriter import WARCWriter
 
 from newscrawl import __version__
 from newscrawl.capture.members import gzip_member
+from newscrawl.output.export import write_through
 from newscrawl.output.recovery import WARC_SUFFIX
 from newscrawl.run.errors import OutputError, RunError
 from newscrawl.run.places import in_project
@@ -246,10 +247,7 @@ class WarcCapture:
         data = b"".join(gzip_member(self._serialize(record), self.level) for record in records)
         start = self._file.tell()
         try:
-            self._file.write(data)
-            self._file.flush()
-            if self.fsync:
-                os.fsync(self._file.fileno())
+            write_through(self._file, data, fsync=self.fsync)
         except OSError as exc:
             self._undo(start)
             self._fail(OutputError(f"cannot write the WARC file {self.path}: {exc}"))

@@ -73,8 +73,3 @@ def first_due(url: str, now: float, *, at_once: bool) -> Schedule:
     if at_once:
         return Schedule(now)
     return Schedule(now + INITIAL * _spread(url))
-
-
-def overdue(schedule: Schedule, now: float) -> float:
-    """Seconds past due (negative: not due yet); most overdue is visited first."""
-    return now - schedule.due

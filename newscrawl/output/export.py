@@ -61,6 +61,15 @@ def unwritable_feed(uri: str) -> str | None:
     return None
 
 
+def write_through(file: IO[bytes], data: bytes, *, fsync: bool) -> None:
+    """Write `data`, flush it to the kernel and, with `fsync`, to the disk (a process killed
+    after this returns loses nothing of it; power loss only without fsync). Raises OSError."""
+    file.write(data)
+    file.flush()
+    if fsync:
+        os.fsync(file.fileno())
+
+
 class OutputPreflight:
     """Fails the run at its start when a feed's file could not be written at all."""
 
@@ -112,10 +121,7 @@ class CommittingJsonLinesExporter(JsonLinesItemExporter):
         payload = to_bytes(line, self.encoding)
         start = self.file.tell() if self._path else 0
         try:
-            self.file.write(payload)
-            self.file.flush()
-            if self._fsync:
-                os.fsync(self.file.fileno())
+            write_through(self.file, payload, fsync=self._fsync)
         except OSError as exc:
             self._undo_partial_line(start)
             self._fail(OutputError(f"cannot write {self._path or 'the output'}: {exc};"

@@ -78,6 +78,8 @@ class BannedbookSpider(Spider):
         if spider.refresh:
             crawler.settings.set("NEWSCRAWL_REFRESH", True, "spider")
         spider.planner = Planner(spider, crawler)
+        # Read once: _links runs for every page.
+        spider.max_links = crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE")
         return spider
 
     async def start(self) -> Any:
@@ -190,15 +192,17 @@ class BannedbookSpider(Spider):
         """Articles are requested; listing links go to the planner, which decides."""
         # At most NEWSCRAWL_MAX_LINKS_PER_PAGE + 1 links, so that a page of 200,000 costs
         # neither 200,000 strings resolved nor 200,000 Requests (newscrawl/transport/limits.py).
-        cap = self.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        cap = self.max_links
         found = hrefs(response, PAGE_LINKS, cap + 1 if cap > 0 else 0)
         if 0 < cap < len(found):
             self.crawler.stats.inc_value("newscrawl/links_capped")
             logger.warning("%s has more than %d links: only the first %d are followed"
                            " (NEWSCRAWL_MAX_LINKS_PER_PAGE)", response.url, cap, cap)
             found = found[:cap]
-        page = self.links.page(response, found, hrefs(response, LISTING_ENTRY_LINKS))
         listing = urls.listing_ref(response.url)
+        # Only a listing's entries are judged (by the planner); other pages list none.
+        listed = hrefs(response, LISTING_ENTRY_LINKS) if listing is not None else ()
+        page = self.links.page(response, found, listed)
         if listing is not None:
             entries = [url for url in page.urls if url in page.listed]
             after = self.planner.listing_page(listing, entries, list(page.urls))
