@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from newscrawl.discovery.incremental import GIVE_UP_REASONS
 from newscrawl.extraction.extract import NotAnArticle, extract, looks_binary, parse_article
 from newscrawl.extraction.images import largest_candidate
 from newscrawl.extraction.text import clean_block, clean_line, scrub
+from newscrawl.reasons import REASONS
 from tests.test_extract import CAPTURED, CAPTURED_URL, INDEX, page
 
 END = "<!--END ENTRY-->"
@@ -157,7 +157,7 @@ def test_partial_page(html, reason):
 
 def test_partial_page_is_retried_not_given_up():
     # A page read in part is a fault of this fetch, not of the article: the next run retries.
-    assert "partial_page" not in GIVE_UP_REASONS
+    assert not REASONS["partial_page"].counts_toward_give_up
 
 
 def test_deep_nesting_within_huge_tree_is_read_whole():

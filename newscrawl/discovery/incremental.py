@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl.discovery import urls
+from newscrawl.reasons import lookup
 from newscrawl.run.errors import MarkupDrift
 from newscrawl.run.runtime import FAILURE_STAT
 from newscrawl.run.signals import article_failed
@@ -29,12 +30,6 @@ from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 
 logger = logging.getLogger(__name__)
-
-# Failures that say the page itself is broken. A challenge page, a 5xx or a dropped
-# connection says nothing about the article: those are retried next run without limit.
-GIVE_UP_REASONS = frozenset({"http_404", "http_410", "not_html", "empty", "no_title", "no_body",
-                             # a redirect away from the post (newscrawl/transport/redirects.py)
-                             "redirect_offsite", "redirect_loop", "redirect_not_article"})
 
 
 class IncrementalMiddleware:
@@ -130,6 +125,8 @@ class IncrementalMiddleware:
                 self.state.record_failure(key)
 
     def article_failed(self, url: str, reason: str) -> None:
+        # Only failures that say the page itself is broken count (newscrawl/reasons.py).
+        judged = lookup(reason)
         ref = urls.article_ref(url)
-        if ref is not None and reason in GIVE_UP_REASONS:
+        if ref is not None and judged is not None and judged.counts_toward_give_up:
             self._failed.append(article_key(ref.language, ref.article_id))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -30,17 +29,23 @@ from newscrawl.extraction.page import (
     read_whole,
 )
 from newscrawl.extraction.text import C0_CONTROLS, clean_line, content_hash
-
-Reason = Literal["challenge", "not_html", "empty", "not_article_url", "no_title", "no_body",
-                 "partial_page"]
+from newscrawl.reasons import (
+    CHALLENGE,
+    EMPTY,
+    NO_BODY,
+    NO_TITLE,
+    NOT_ARTICLE_URL,
+    NOT_HTML,
+    PARTIAL_PAGE,
+)
 
 
 class NotAnArticle(Exception):
-    """The page yields no Article; `reason` is one of the Reason slugs."""
+    """The page yields no Article; `reason` is the name of a newscrawl.reasons Reason."""
 
-    def __init__(self, reason: Reason, url: str) -> None:
+    def __init__(self, reason: str, url: str) -> None:
         super().__init__(f"not an article ({reason}): {url}")
-        self.reason: Reason = reason
+        self.reason = reason
         self.url = url
 
     def __reduce__(self) -> tuple[type[NotAnArticle], tuple[str, str]]:
@@ -118,11 +123,11 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     byline (source, inline author) when it looks like one, the <ul> after it the authors. The
     body is every text of the entry minus the boilerplate rules of selectors.py; a page whose
     entry has no end marker, or whose parsed entry holds far less text than its source, was
-    read only in part (reason "partial_page"). Field rules: docs/extraction.md and
+    read only in part (reason PARTIAL_PAGE). Field rules: docs/extraction.md and
     newscrawl/schema/article.schema.json.
     """
     if looks_binary(body):
-        raise NotAnArticle("not_html", url)
+        raise NotAnArticle(NOT_HTML.name, url)
     controls_left = isinstance(body, str) or body.startswith(UTF16_32_BOMS)
     if not controls_left:
         # C0 bytes are never part of a character in UTF-8 or the GB/Big5 encodings: removed
@@ -132,32 +137,32 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     text = body if isinstance(body, str) else decode(content_type, body)
     # First: a challenge can be served for any URL, even with 200.
     if is_challenge(text):
-        raise NotAnArticle("challenge", url)
+        raise NotAnArticle(CHALLENGE.name, url)
     ref = article_ref(url)
     if ref is None:
-        raise NotAnArticle("not_article_url", url)
+        raise NotAnArticle(NOT_ARTICLE_URL.name, url)
     mime = (content_type or "text/html").split(";", 1)[0].strip().lower()
     if mime not in _HTML_TYPES:
-        raise NotAnArticle("not_html", url)
+        raise NotAnArticle(NOT_HTML.name, url)
     if controls_left:
         text = C0_CONTROLS.sub("", text)
     if not text.strip():
-        raise NotAnArticle("empty", url)
+        raise NotAnArticle(EMPTY.name, url)
     try:
         doc = etree.fromstring(text.encode("utf-8"), parser=_PARSER)
     except etree.XMLSyntaxError:  # not even a tag to parse
         doc = None
     if doc is None:  # nothing but comments or white space
-        raise NotAnArticle("empty", url)
+        raise NotAnArticle(EMPTY.name, url)
 
     entry = _entry(doc)
     title = _title(doc, entry)
     if not title:
-        raise NotAnArticle("no_title", url)
+        raise NotAnArticle(NO_TITLE.name, url)
     if entry is None:
-        raise NotAnArticle("no_body", url)
+        raise NotAnArticle(NO_BODY.name, url)
     if not read_whole(text, entry, _PARSER):
-        raise NotAnArticle("partial_page", url)  # libxml2 gave up (say, past 2,048 levels)
+        raise NotAnArticle(PARTIAL_PAGE.name, url)  # libxml2 gave up (say, past 2,048 levels)
 
     base = urljoin(url, (_first(_BASE_HREF(doc)) or "").strip())
     # raw texts made distinct first: a tag is linked many times, cleaned once
@@ -177,7 +182,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     found = walk(entry, claimed, shortcodes=sel.SHORTCODE_OPENING in text)
     found_images = images(found.images, entry, base)  # before finish: captions are read
     if not finish(entry, found):
-        raise NotAnArticle("no_body", url)
+        raise NotAnArticle(NO_BODY.name, url)
 
     article = Article(
         url=canonical(url),

@@ -38,6 +38,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.reasons import lookup
 from newscrawl.run.errors import MarkupDrift, RunError
 from newscrawl.run.report import SUCCESS_REASONS
 from newscrawl.run.runtime import FAILURE_STAT, record_failure
@@ -48,7 +49,6 @@ from newscrawl.state.keeper import state_of
 logger = logging.getLogger(__name__)
 
 FIELDS = ("title", "source", "authors", "tags", "body", "images", "related")
-MARKUP_FAILURES = frozenset({"no_title", "no_body"})  # NotAnArticle reasons the markup causes
 DEFAULT_MIN_PAGES = 20
 DEFAULT_MIN_RUNS = 3
 WINDOW = 10  # earlier runs whose median is "usual"
@@ -124,7 +124,8 @@ class DriftMonitor:
         self.covered.update(field for field in FIELDS if article.get(field))
 
     def article_failed(self, url: str, reason: str) -> None:
-        if reason in MARKUP_FAILURES:
+        judged = lookup(reason)
+        if judged is not None and judged.markup:  # no title, no body (newscrawl/reasons.py)
             self.failures += 1
 
     def quality(self) -> RunQuality:

@@ -28,6 +28,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from newscrawl.reasons import INCOMPLETE
 from newscrawl.transport.refusals import Incomplete
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class WholeResponseMiddleware:
             return response
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newscrawl/incomplete_responses")
-        retry = get_retry_request(request, spider=self.crawler.spider, reason="incomplete")
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=INCOMPLETE.name)
         if retry is not None:
             logger.info("incomplete response from %s (%s): retrying", request.url, why)
             return retry

@@ -9,36 +9,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from newscrawl.reasons import (
+    CHALLENGE,
+    NETWORK,
+    NETWORK_STAT,
+    ROBOTS_FORBIDDEN,
+    STAT_PREFIX,
+    http_status,
+    lookup,
+)
 from newscrawl.transport.refusals import DETAIL_PREFIX
-
-FAILURE_PREFIX = "newscrawl/not_article/"
-NETWORK = "newscrawl/errors/network"
 
 
 def failures(stats: dict[str, Any]) -> dict[str, int]:
     """Requests that gave nothing, by reason (``http_403``, ``challenge``, ``network``, …)."""
-    counted = {key[len(FAILURE_PREFIX):]: value for key, value in stats.items()
-               if key.startswith(FAILURE_PREFIX) and isinstance(value, int) and value}
-    if stats.get(NETWORK):
-        counted["network"] = stats[NETWORK]
+    counted = {key[len(STAT_PREFIX):]: value for key, value in stats.items()
+               if key.startswith(STAT_PREFIX) and isinstance(value, int) and value}
+    if stats.get(NETWORK_STAT):
+        counted[NETWORK.name] = stats[NETWORK_STAT]
     return counted
-
-
-# Reasons a request gave no page at all (besides HTTP errors and network failures); a page that
-# was read but held no article (not_html, no_body, a challenge…) is not a failed request.
-REQUEST_REASONS = frozenset({
-    "incomplete", "too_large", "backoff_exceeded", "robots_forbidden", "redirect_offsite",
-    "redirect_loop", "redirect_not_article", "redirect_moved"})
 
 
 def failed_requests(stats: dict[str, Any]) -> int:
     """Requests that gave no page: network errors after retries, HTTP errors, refusals.
 
-    The summary's ``failed_requests`` and the failure sentence count the same thing; the
+    Which reasons those are is newscrawl/reasons.py's ``failed_request``: a page that was read
+    but held no article (not_html, no_body, a challenge…) is not a failed request. The
+    summary's ``failed_requests`` and the failure sentence count the same thing; the
     summary's ``errors`` counts error lines in the log (a failed request may log several).
     """
     return sum(count for reason, count in failures(stats).items()
-               if reason == "network" or reason.startswith("http_") or reason in REQUEST_REASONS)
+               if (judged := lookup(reason)) is not None and judged.failed_request)
 
 
 def nothing_read(stats: dict[str, Any]) -> str:
@@ -46,15 +47,15 @@ def nothing_read(stats: dict[str, Any]) -> str:
     counted = failures(stats)
     if len(counted) == 1:
         reason, count = next(iter(counted.items()))
-        if reason == "robots_forbidden":
+        if reason == ROBOTS_FORBIDDEN.name:
             detail = stats.get(DETAIL_PREFIX + reason, "robots.txt forbids the start URL")
             return f"{detail}; nothing was fetched"
-        if reason.startswith("http_"):
-            return (f"the site answered HTTP {reason[5:]} to every request ({count} page"
+        if (status := http_status(reason)) is not None:
+            return (f"the site answered HTTP {status} to every request ({count} page"
                     f"{'s' if count > 1 else ''} asked, none read)")
         if DETAIL_PREFIX + reason in stats:
             return f"no page of the site could be read: {stats[DETAIL_PREFIX + reason]}"
-    challenges = counted.pop("challenge", 0)
+    challenges = counted.pop(CHALLENGE.name, 0)
     detail = ", ".join(f"{count} {reason}" for reason, count in sorted(counted.items()))
     return (f"no page of the site could be read ({challenges} challenge pages,"
             f" failed_requests={failed_requests(stats)}{': ' + detail if detail else ''})")

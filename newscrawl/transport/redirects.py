@@ -39,6 +39,13 @@ from scrapy.http import Response
 from w3lib.url import canonicalize_url
 
 from newscrawl.discovery import urls
+from newscrawl.reasons import (
+    REASONS,
+    REDIRECT_LOOP,
+    REDIRECT_MOVED,
+    REDIRECT_NOT_ARTICLE,
+    REDIRECT_OFFSITE,
+)
 from newscrawl.transport.refusals import RedirectRefused
 
 ARTICLE_RESPONSES = "newscrawl/redirect/article_responses"
@@ -63,12 +70,12 @@ def judge(chain: list[str], target: str, hosts: Iterable[str]) -> str:
     the same post in the same language). A non-article URL may go anywhere on the hosts.
     """
     if not urls.is_http(target) or not urls.on_hosts(target, hosts):
-        return "redirect_moved" if same_post(chain[0], target) else "redirect_offsite"
+        return REDIRECT_MOVED.name if same_post(chain[0], target) else REDIRECT_OFFSITE.name
     if canonicalize_url(target) in {canonicalize_url(url) for url in chain}:
-        return "redirect_loop"
+        return REDIRECT_LOOP.name
     if urls.article_ref(chain[0]) is None:
         return FOLLOW
-    return FOLLOW if same_post(chain[0], target) else "redirect_not_article"
+    return FOLLOW if same_post(chain[0], target) else REDIRECT_NOT_ARTICLE.name
 
 
 def same_post(first: str, target: str) -> bool:
@@ -109,8 +116,8 @@ class ArticleRedirectMiddleware(RedirectMiddleware):
             urlsplit(chain[0]).hostname or ""]
         verdict = judge(chain, redirected.url, hosts)
         if verdict == FOLLOW and len(chain) > self.max_redirect_times:
-            verdict = "redirect_loop"  # a chain that never ends is a loop by another name
-        if (len(chain) == 1 and verdict in (FOLLOW, "redirect_moved")
+            verdict = REDIRECT_LOOP.name  # a chain that never ends is a loop by another name
+        if (len(chain) == 1 and verdict in (FOLLOW, REDIRECT_MOVED.name)
                 and urls.article_ref(chain[0]) is not None
                 and origin(redirected.url) != origin(chain[0])):
             assert self.crawler.stats is not None
@@ -119,7 +126,7 @@ class ArticleRedirectMiddleware(RedirectMiddleware):
             via = f" via {', '.join(chain[1:])}" if len(chain) > 1 else ""
             raise RedirectRefused(
                 f"{chain[0]} redirects ({reason}{via}) to {redirected.url}, which is "
-                f"{_WHY[verdict]}: not followed", verdict)
+                f"{REASONS[verdict].sentence}: not followed", verdict)
         followed = super()._redirect(redirected, request, reason)
         if urls.article_ref(chain[0]) is not None:
             # Same post, same fingerprint: past the dupefilter, or the article is lost.
@@ -127,11 +134,3 @@ class ArticleRedirectMiddleware(RedirectMiddleware):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(FOLLOWED)
         return followed
-
-
-_WHY = {
-    "redirect_moved": "the same post off the start hosts (has the site moved?)",
-    "redirect_offsite": "off the start hosts",
-    "redirect_loop": "a loop (a URL already in the chain, or too many redirects)",
-    "redirect_not_article": "not this article",
-}

@@ -1,7 +1,8 @@
 """Why a request was given up, as one reason slug and one sentence with the URL(s) involved.
 
 Every refusal is counted under ``newscrawl/not_article/<reason>`` by the spider's errback
-(like a 404 or a challenge page) and logged once with its sentence. Reasons of our own:
+(like a 404 or a challenge page) and logged once with its sentence. Reasons of our own (how
+each is judged: newscrawl/reasons.py):
 
 - ``redirect_offsite``, ``redirect_loop``, ``redirect_not_article``: see redirects.py;
 - ``incomplete``: the body is shorter than the server promised or its HTML has no end;
@@ -25,6 +26,8 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 from twisted.web.http import _DataLoss
 
+from newscrawl.reasons import BACKOFF_EXCEEDED, INCOMPLETE, ROBOTS_FORBIDDEN, TOO_LARGE
+
 DETAIL_PREFIX = "newscrawl_detail/"
 
 
@@ -43,15 +46,15 @@ class Refused(IgnoreRequest):
 
 
 class Incomplete(Refused):
-    reason = "incomplete"
+    reason = INCOMPLETE.name
 
 
 class TooLarge(Refused):
-    reason = "too_large"
+    reason = TOO_LARGE.name
 
 
 class BackoffExceeded(Refused):
-    reason = "backoff_exceeded"
+    reason = BACKOFF_EXCEEDED.name
 
 
 class RedirectRefused(Refused):
@@ -59,7 +62,7 @@ class RedirectRefused(Refused):
 
 
 class RobotsForbidden(Refused):
-    reason = "robots_forbidden"
+    reason = ROBOTS_FORBIDDEN.name
 
 
 def _optional(path: str) -> tuple[type[BaseException], ...]:
