@@ -1,13 +1,11 @@
 """Scrapy settings of newscrawl. Every NEWSCRAWL_* setting is listed in newscrawl/run/config.py."""
 
+from newscrawl.run import config as _registry
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 COMMANDS_MODULE = "newscrawl.commands"
-
-# Who we are and where to complain: site operators read this in their logs. The spider
-# builds USER_AGENT from it ("newscrawl/VERSION (news archiver; +URL)") unless -s USER_AGENT=.
-NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl#contact"
 
 # Politeness.
 ROBOTSTXT_OBEY = True
@@ -28,9 +26,6 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True
 REDIRECT_MAX_TIMES = 5
-NEWSCRAWL_RETRY_AFTER_MAX = 300  # seconds; a longer Retry-After gives the host up this run
-NEWSCRAWL_REQUIRE_HTML_END = True  # an HTML page without </html> is cut short
-NEWSCRAWL_MAX_LINKS_PER_PAGE = 2000  # links taken from one page; the busiest seen has ~160
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.transport.redirects.ArticleRedirectMiddleware": 600,
@@ -41,7 +36,6 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
-NEWSCRAWL_WARC_DIR = "output/%(name)s/warc/"  # empty: no capture
 SPIDER_MIDDLEWARES = {
     "newscrawl.discovery.incremental.IncrementalMiddleware": 900,
     # Below every filter: records the requests really sent out (discovery/links.py).
@@ -64,10 +58,9 @@ LOG_FORMATTER = "newscrawl.run.logformatter.QuietDrops"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-# Output: one new file per run (the spider adds output/bannedbook/<UTC start>.jsonl, under
-# the project root, when neither -o nor -O is given), and none at all when nothing is new.
-NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
-# Every format records what it wrote (newscrawl/output/feeds.py): exactly once in each.
+# Output: one new file per run (the spider adds NEWSCRAWL_DEFAULT_FEED, under the project
+# root, when neither -o nor -O is given), and none at all when nothing is new. Every format
+# records what it wrote (newscrawl/output/feeds.py): exactly once in each.
 FEED_EXPORTERS = {
     "jsonlines": "newscrawl.output.export.CommittingJsonLinesExporter",
     "jsonl": "newscrawl.output.export.CommittingJsonLinesExporter",
@@ -80,13 +73,11 @@ FEED_EXPORTERS = {
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False
 
-# State between runs (see README): SQLite under .scrapy/newscrawl unless told otherwise.
-NEWSCRAWL_STATE_ENABLED = True
-NEWSCRAWL_STATE_DIR = None
-NEWSCRAWL_FSYNC = False
-NEWSCRAWL_REFRESH = False
-NEWSCRAWL_MAX_ARTICLES = 0
-NEWSCRAWL_MAX_ATTEMPTS = 3  # runs that may refetch an article URL that gave no article
-NEWSCRAWL_REDIS_URL = None
 # Puts the crawl on the shared Redis frontier when NEWSCRAWL_REDIS_URL is set; else a no-op.
 ADDONS = {"newscrawl.distribution.frontier.RedisFrontierAddon": 0}
+
+# Every NEWSCRAWL_* setting, with its one default: the registry's (newscrawl/run/config.py).
+# Among them: NEWSCRAWL_CONTACT_URL, who we are and where to complain (site operators read it
+# in their logs; the spider builds USER_AGENT from it unless -s USER_AGENT=), and the state
+# between runs, SQLite under .scrapy/newscrawl unless told otherwise (see README).
+globals().update({name: entry.default for name, entry in _registry.SETTINGS.items()})

@@ -5,8 +5,10 @@ first request (a bad value: exit status 2 and one line on stderr), warns about u
 ``NEWSCRAWL_*`` names with the closest known one, renders ``scrapy crawl -h`` from it, and
 docs/settings.md is generated from it (``python -m newscrawl.run.config``; a test checks it).
 
-Adding a setting is one ``Setting(...)`` line in SETTINGS below; the default given there must
-be the one its component uses (settings.py or the component's ``settings.get(NAME, default)``).
+Adding a setting is one ``Setting(...)`` line in SETTINGS below: its default is the only one.
+settings.py sets every default from here, and components read ``setting(settings, NAME)``,
+which falls back to the same default outside the project's settings (a crawler from Scrapy's
+``get_crawler``, a bench's own settings); no ``settings.get(NAME, default)`` anywhere.
 """
 
 from __future__ import annotations
@@ -165,14 +167,15 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("NEWSCRAWL_REQUIRE_HTML_END", True, BOOLEAN,
             "an HTML page without `</html>` is taken as cut short, never exported"),
     Setting("NEWSCRAWL_MAX_LINKS_PER_PAGE", 2000, whole(0),
-            "links taken from one page; 0: all"),
+            "links taken from one page (the busiest page of the site seen has ~160); 0: all"),
     Setting("NEWSCRAWL_LINK_MEMORY", 100000, whole(0),
             "URLs a run remembers as requested, per generation (two are kept), so that a link"
             " met again builds no request; 0: off"),
     Setting("NEWSCRAWL_WARC_DIR", "output/%(name)s/warc/", OPTIONAL_PATH,
             "where each run's WARC capture `<UTC start>.warc.gz` goes (docs/warc.md); empty:"
             " no capture"),
-    Setting("NEWSCRAWL_WARC_GZIP_LEVEL", 6, between(0, 9), "gzip level of the WARC records"),
+    Setting("NEWSCRAWL_WARC_GZIP_LEVEL", 6, between(0, 9),
+            "gzip level of the WARC records (6: measured by bench/capture.py, docs/warc.md)"),
     Setting("NEWSCRAWL_DRIFT_ENABLED", True, BOOLEAN,
             "false: no markup-drift alarm and no per-run figures recorded"),
     Setting("NEWSCRAWL_DRIFT_MIN_PAGES", 20, whole(1),
@@ -183,6 +186,23 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("NEWSCRAWL_DRIFT_ACCEPT", False, BOOLEAN,
             "record this run as normal even if it drifted (after a deliberate site change)"),
 )}
+
+
+def setting(settings: BaseSettings, name: str) -> Any:
+    """The value of the registered setting ``name``: as set, else (unset or None) its default.
+
+    Read with Scrapy's getter for the default's type (getbool, getint, getfloat; get for text
+    and for settings unset by default), so ``-s NAME=text`` is converted as Scrapy converts it.
+    Raises KeyError for a name not in SETTINGS, ValueError for a value that does not convert.
+    """
+    default = SETTINGS[name].default
+    if isinstance(default, bool):
+        return settings.getbool(name, default)
+    if isinstance(default, int):
+        return settings.getint(name, default)
+    if isinstance(default, float):
+        return settings.getfloat(name, default)
+    return settings.get(name, default)
 
 
 def check_settings(settings: BaseSettings) -> list[str]:
