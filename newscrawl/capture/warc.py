@@ -49,6 +49,7 @@ from newscrawl import __version__
 from newscrawl.capture.members import gzip_member
 from newscrawl.output.export import write_through
 from newscrawl.output.recovery import WARC_SUFFIX
+from newscrawl.run.config import setting
 from newscrawl.run.errors import OutputError, RunError
 from newscrawl.run.places import in_project
 from newscrawl.run.runtime import fail_run
@@ -56,8 +57,6 @@ from newscrawl.state.base import State
 from newscrawl.state.keeper import StateKeeper, redis_url
 from newscrawl.state.memory import MemoryState
 
-DEFAULT_WARC_DIR = "output/%(name)s/warc/"
-DEFAULT_GZIP_LEVEL = 6  # chosen by bench/capture.py: see docs/warc.md
 # Settings that shape what a run fetches, named in the warcinfo record.
 INFO_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
                  "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES", "NEWSCRAWL_REFRESH",
@@ -141,7 +140,7 @@ class WarcCapture:
         self.stats = crawler.stats
         self.directory = directory
         self.level = level
-        self.fsync = crawler.settings.getbool("NEWSCRAWL_FSYNC")
+        self.fsync = setting(crawler.settings, "NEWSCRAWL_FSYNC")
         self.path: Path | None = None
         self._file: io.BufferedWriter | None = None
         self._failed = False
@@ -151,10 +150,10 @@ class WarcCapture:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
-        configured = crawler.settings.get("NEWSCRAWL_WARC_DIR", DEFAULT_WARC_DIR)
+        configured = setting(crawler.settings, "NEWSCRAWL_WARC_DIR")
         if not configured:
             raise NotConfigured("NEWSCRAWL_WARC_DIR is empty: no WARC capture")
-        level = crawler.settings.getint("NEWSCRAWL_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL)
+        level = setting(crawler.settings, "NEWSCRAWL_WARC_GZIP_LEVEL")
         if not 0 <= level <= 9:
             raise ValueError(f"NEWSCRAWL_WARC_GZIP_LEVEL={level}: use 0 to 9")
         directory = in_project(str(configured) % {"name": crawler.spidercls.name})

@@ -23,6 +23,7 @@ from scrapy.http import Response
 
 from newscrawl.discovery import urls
 from newscrawl.reasons import lookup
+from newscrawl.run.config import setting
 from newscrawl.run.errors import MarkupDrift
 from newscrawl.run.runtime import FAILURE_STAT
 from newscrawl.run.signals import article_failed
@@ -37,8 +38,8 @@ class IncrementalMiddleware:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
-        self.refresh = crawler.settings.getbool("NEWSCRAWL_REFRESH")
-        self.max_attempts = crawler.settings.getint("NEWSCRAWL_MAX_ATTEMPTS")
+        self.refresh = setting(crawler.settings, "NEWSCRAWL_REFRESH")
+        self.max_attempts = setting(crawler.settings, "NEWSCRAWL_MAX_ATTEMPTS")
         self._state: State | None = None
         # Articles that failed this run, counted toward NEWSCRAWL_MAX_ATTEMPTS at its end: a
         # run that raised the markup-drift alarm failed because of the parser, not the pages.

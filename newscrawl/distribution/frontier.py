@@ -38,6 +38,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
 
 from newscrawl.distribution import rounds
+from newscrawl.run.config import setting
 from newscrawl.run.errors import FrontierError
 from newscrawl.run.places import default_feed_uri
 from newscrawl.state.keeper import redis_url, state_of
@@ -186,8 +187,8 @@ class RedisFrontier:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.idle = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_SECONDS", 5.0)
-        self.round_ttl = crawler.settings.getint("NEWSCRAWL_REDIS_ROUND_TTL", 86400)
+        self.idle = setting(crawler.settings, "NEWSCRAWL_REDIS_IDLE_SECONDS")
+        self.round_ttl = setting(crawler.settings, "NEWSCRAWL_REDIS_ROUND_TTL")
         self.round: str | None = None
         self.done = False
         self._link: RedisLink | None = None

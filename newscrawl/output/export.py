@@ -19,6 +19,7 @@ from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
 
 from newscrawl.output.feeds import ExportLedger
+from newscrawl.run.config import setting
 from newscrawl.run.errors import OutputError, RunError
 from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import State
@@ -95,7 +96,7 @@ class CommittingJsonLinesExporter(JsonLinesItemExporter):
         super().__init__(file, **kwargs)
         self._crawler = crawler
         self._path = file_path(file)
-        self._fsync = crawler.settings.getbool("NEWSCRAWL_FSYNC")
+        self._fsync = setting(crawler.settings, "NEWSCRAWL_FSYNC")
         self._state: State = state_of(crawler)
         self._failed = False
 

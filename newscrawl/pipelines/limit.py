@@ -8,6 +8,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from newscrawl.run.config import setting
+
 
 class ArticleLimitPipeline:
     def __init__(self, crawler: Crawler, limit: int) -> None:
@@ -17,7 +19,7 @@ class ArticleLimitPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleLimitPipeline:
-        limit = crawler.settings.getint("NEWSCRAWL_MAX_ARTICLES")
+        limit = setting(crawler.settings, "NEWSCRAWL_MAX_ARTICLES")
         if limit <= 0:
             raise NotConfigured  # no message: an unset limit is not worth a warning per run
         return cls(crawler, limit)

@@ -39,6 +39,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.reasons import lookup
+from newscrawl.run.config import SETTINGS, setting
 from newscrawl.run.errors import MarkupDrift, RunError
 from newscrawl.run.report import SUCCESS_REASONS
 from newscrawl.run.runtime import FAILURE_STAT, record_failure
@@ -49,8 +50,6 @@ from newscrawl.state.keeper import state_of
 logger = logging.getLogger(__name__)
 
 FIELDS = ("title", "source", "authors", "tags", "body", "images", "related")
-DEFAULT_MIN_PAGES = 20
-DEFAULT_MIN_RUNS = 3
 WINDOW = 10  # earlier runs whose median is "usual"
 DROP = 0.5  # coverage at most half its usual level ...
 GAP = 0.2  # ... and this far below it; failures: twice and this far above
@@ -64,8 +63,9 @@ def _failure_share(run: RunQuality) -> float:
     return run.failures / run.pages if run.pages else 0.0
 
 
-def findings(now: RunQuality, earlier: list[RunQuality], min_pages: int = DEFAULT_MIN_PAGES,
-             min_runs: int = DEFAULT_MIN_RUNS) -> list[str]:
+def findings(now: RunQuality, earlier: list[RunQuality],
+             min_pages: int = SETTINGS["NEWSCRAWL_DRIFT_MIN_PAGES"].default,
+             min_runs: int = SETTINGS["NEWSCRAWL_DRIFT_MIN_RUNS"].default) -> list[str]:
     """What drifted in ``now`` against ``earlier`` (newest first); [] when nothing or too few.
 
     Pure: one string per field or failure share, e.g. ``tags 0% (usually 97%)``.
@@ -112,11 +112,11 @@ class DriftMonitor:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DriftMonitor:
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_DRIFT_ENABLED", True):
+        if not setting(settings, "NEWSCRAWL_DRIFT_ENABLED"):
             raise NotConfigured
-        return cls(crawler, settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", DEFAULT_MIN_PAGES),
-                   settings.getint("NEWSCRAWL_DRIFT_MIN_RUNS", DEFAULT_MIN_RUNS),
-                   settings.getbool("NEWSCRAWL_DRIFT_ACCEPT"))
+        return cls(crawler, setting(settings, "NEWSCRAWL_DRIFT_MIN_PAGES"),
+                   setting(settings, "NEWSCRAWL_DRIFT_MIN_RUNS"),
+                   setting(settings, "NEWSCRAWL_DRIFT_ACCEPT"))
 
     def item_seen(self, item: Any) -> None:
         article = ItemAdapter(item)

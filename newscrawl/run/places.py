@@ -39,7 +39,11 @@ def local_path(uri: str) -> Path | None:
 
 
 def default_feed_uri(settings: BaseSettings) -> str | None:
-    """NEWSCRAWL_DEFAULT_FEED made absolute against the project root (None when unset)."""
+    """NEWSCRAWL_DEFAULT_FEED made absolute against the project root (None when unset).
+
+    Read as set, without the registry's fallback: settings.py always sets it, and settings
+    without it (Scrapy's get_crawler, a bench's None) mean no default output file.
+    """
     default = settings.get("NEWSCRAWL_DEFAULT_FEED")
     if not default:
         return None

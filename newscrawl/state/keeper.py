@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from newscrawl.output.recovery import recover_outputs
+from newscrawl.run.config import setting
 from newscrawl.run.errors import AlreadyRunning, StateError
 from newscrawl.run.places import describe_outputs, in_project
 from newscrawl.run.runtime import announce
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def redis_url(settings: BaseSettings) -> str | None:
     """The shared frontier's URL: the Scrapy setting, else the environment variable."""
-    return settings.get("NEWSCRAWL_REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL") or None
+    return setting(settings, "NEWSCRAWL_REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL") or None
 
 
 class RunLock:
@@ -75,7 +76,7 @@ class StateKeeper:
     def from_crawler(cls, crawler: Crawler) -> StateKeeper:
         settings = crawler.settings
         url = redis_url(settings)
-        state_dir = cls._state_dir(settings.get("NEWSCRAWL_STATE_DIR"))
+        state_dir = cls._state_dir(setting(settings, "NEWSCRAWL_STATE_DIR"))
         if url:
             from newscrawl.state.redis import RedisState
 
@@ -86,7 +87,7 @@ class StateKeeper:
             if redis_state.link.created:
                 _announce_new(settings, where)
             return cls(crawler, redis_state, state_dir, None, redis_state.link.created)
-        if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+        if not setting(settings, "NEWSCRAWL_STATE_ENABLED"):
             _log_places(crawler, "none (NEWSCRAWL_STATE_ENABLED is off)")
             return cls(crawler, MemoryState(), None, None)
         lock = RunLock(state_dir / "run.lock")

@@ -35,6 +35,7 @@ from redis.retry import Retry
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
+from newscrawl.run.config import setting
 from newscrawl.run.errors import FrontierError
 from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import Known
@@ -110,12 +111,12 @@ class RedisLink:
     @classmethod
     def connect(cls, crawler: Crawler, url: str) -> RedisLink:
         settings = crawler.settings
-        prefix = settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl"
+        prefix = setting(settings, "NEWSCRAWL_REDIS_PREFIX")
         spider = crawler.spider.name if crawler.spider else crawler.spidercls.name
         if any(c in prefix for c in "% \t\n"):  # scrapy-redis %-formats its key names
             raise FrontierError(f"NEWSCRAWL_REDIS_PREFIX={prefix!r}: no '%' or spaces")
-        timeout = settings.getfloat("NEWSCRAWL_REDIS_TIMEOUT", 5.0)
-        ttl = settings.getfloat("NEWSCRAWL_REDIS_WORKER_TTL", 15.0)
+        timeout = setting(settings, "NEWSCRAWL_REDIS_TIMEOUT")
+        ttl = setting(settings, "NEWSCRAWL_REDIS_WORKER_TTL")
         try:
             # Short timeouts and two quick retries: a blip is ridden out, a dead server is
             # noticed within seconds (redis-py's default retries 10 times with backoff).

@@ -34,12 +34,12 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from newscrawl.run.config import setting
 from newscrawl.transport.refusals import BackoffExceeded
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_STATUSES = (429, 503)
-DEFAULT_MAX_WAIT = 300.0  # seconds; a cron run every 30 min can afford a few such waits
 
 
 def retry_after_seconds(value: bytes | str | None, now: dt.datetime) -> float | None:
@@ -93,7 +93,8 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
-        max_wait = crawler.settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX", DEFAULT_MAX_WAIT)
+        # 300 s by default: a cron run every 30 min can afford a few such waits.
+        max_wait = float(setting(crawler.settings, "NEWSCRAWL_RETRY_AFTER_MAX"))
         if max_wait <= 0:
             raise NotConfigured("NEWSCRAWL_RETRY_AFTER_MAX is 0: Retry-After is not honoured")
         return cls(crawler, max_wait)

@@ -29,6 +29,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newscrawl.reasons import INCOMPLETE
+from newscrawl.run.config import setting
 from newscrawl.transport.refusals import Incomplete
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class WholeResponseMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WholeResponseMiddleware:
-        require_html_end = crawler.settings.getbool("NEWSCRAWL_REQUIRE_HTML_END", True)
+        require_html_end = setting(crawler.settings, "NEWSCRAWL_REQUIRE_HTML_END")
         if not require_html_end and crawler.settings.getbool("DOWNLOAD_FAIL_ON_DATALOSS"):
             raise NotConfigured("Scrapy fails data loss itself; no </html> check asked for")
         return cls(crawler, require_html_end)
