@@ -60,7 +60,8 @@ NO_TITLE = _reason("no_title", give_up=True, markup=True,
                    sentence="a page without a title (has the markup changed?)")
 NO_BODY = _reason("no_body", give_up=True, markup=True,
                   sentence="a page without an article body (has the markup changed?)")
-# Cut by a proxy or past libxml2's limits: says nothing about the article (docs/extraction.md).
+# Most often cut in transit (a proxy, a dropped connection), else past libxml2's limits: says
+# nothing about the article (docs/extraction.md).
 PARTIAL_PAGE = _reason("partial_page", transient=True,
                        sentence="an article page read only in part")
 
