@@ -1,8 +1,10 @@
 """The extraction layer against fixture pages whose expected records were written by hand.
 
-tests/fixtures/pages/index.json maps each page NAME to the URL it is served under;
-NAME.json beside NAME.html holds either the full expected record or
-{"not_an_article": REASON}.
+Each fixture page NAME.html comes with NAME.meta.json, what the page was captured with (as
+web-poet's and fundus's fixtures keep it): {"url": the URL it is served under, "captured": the
+capture date (the record's crawled_at), "headers": the response headers (Content-Type)}; and
+NAME.json, either the full expected record or {"not_an_article": REASON}. A fixture is named
+by the rule it exercises.
 """
 
 from __future__ import annotations
@@ -17,12 +19,18 @@ import pytest
 from newscrawl.extraction.extract import NotAnArticle, is_challenge, parse_article
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
-INDEX: dict[str, str] = json.loads((PAGES / "index.json").read_text(encoding="utf-8"))
-CRAWLED_AT = "2026-01-01T00:00:00+00:00"
+
+
+def meta(name: str) -> dict:
+    """The page's capture: {"url", "captured", "headers"}."""
+    return json.loads((PAGES / f"{name}.meta.json").read_text(encoding="utf-8"))
+
+
+NAMES = sorted(p.name.removesuffix(".meta.json") for p in PAGES.glob("*.meta.json"))
+INDEX: dict[str, str] = {name: meta(name)["url"] for name in NAMES}
 CAPTURED = "article-2023-03-22"
 CAPTURED_URL = INDEX[CAPTURED]
-# What a server sends for these pages: no charset, so a page's <meta> decides.
-CONTENT_TYPE = "text/html"
+CRAWLED_AT = meta(CAPTURED)["captured"]
 
 
 def expected(name: str) -> dict:
@@ -34,16 +42,24 @@ def page(name: str) -> bytes:
 
 
 def parse(name: str):
-    return parse_article(page(name), INDEX[name], content_type=CONTENT_TYPE,
-                         crawled_at=CRAWLED_AT)
+    """The page parsed as the crawl would: with its response's Content-Type and capture date."""
+    captured = meta(name)
+    return parse_article(page(name), captured["url"],
+                         content_type=captured["headers"]["Content-Type"],
+                         crawled_at=captured["captured"])
 
 
 RECORDS = [name for name in INDEX if "not_an_article" not in expected(name)]
 FAILURES = [name for name in INDEX if "not_an_article" in expected(name)]
 
 
-def test_every_fixture_page_is_indexed():
-    assert sorted(p.stem for p in PAGES.glob("*.html")) == sorted(INDEX)
+def test_every_fixture_page_has_its_capture():
+    assert sorted(p.stem for p in PAGES.glob("*.html")) == NAMES
+    for name in NAMES:
+        captured = meta(name)
+        assert sorted(captured) in (["captured", "headers", "url"],
+                                    ["captured", "headers", "origin", "url"]), name
+        assert captured["headers"]["Content-Type"].startswith("text/html"), name
 
 
 @pytest.mark.parametrize("name", RECORDS)

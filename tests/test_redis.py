@@ -11,14 +11,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from scrapy.settings import Settings
+import redis
+from scrapy.settings import Settings, default_settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl.discovery import urls
@@ -37,11 +40,76 @@ IDLE = "2"  # seconds of an empty frontier before a worker leaves
 RETRIES = 2  # tests.crawling.FAST sets RETRY_TIMES=2
 # Slow enough that a worker can be killed, or its Redis stopped, halfway through.
 SLOW = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.05"}
+NAMESPACE = "newscrawl:bannedbook"  # the default NEWSCRAWL_REDIS_PREFIX and the spider's name
+WORKER_HEADER = "X-Test-Worker"  # names the worker of each request, for the test server only
+# Conditions waited for fail the test after this long; none of them is a timing bound.
+PATIENCE = 60.0
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = PATIENCE) -> None:
+    """Poll `condition` every 50 ms until true; fail loudly if it is still false after timeout s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {timeout:.0f} s: {what}"
+        time.sleep(0.05)
+
+
+class Gate:
+    """Holds the answers to `paths` until every worker of `workers` has asked for one of them.
+
+    Without it a worker that reads the front page can take every article request back from
+    the shared queue before an idle worker (which looks at the queue on its 0.5 s heartbeat)
+    finds any: a short crawl on 2 cores then ends with one worker having done everything.
+    Held, the first worker's download slots fill with articles it cannot finish, and the
+    others must take theirs from the queue. `timeout` (s) only turns a stuck gate into a loud
+    failure: it is below DOWNLOAD_TIMEOUT (30 s) so that the gate, not a timeout, reports it.
+    """
+
+    def __init__(self, workers: set[str], paths: set[str], timeout: float = 25.0) -> None:
+        self.paths = paths
+        self.timeout = timeout
+        self.missing = set(workers)  # workers that have not asked for one of `paths` yet
+        self.timed_out = False
+        self._open = threading.Event()
+        self._lock = threading.Lock()
+
+    def pass_(self, worker: str, raw_path: str) -> None:
+        """Called by the server's handler thread before it answers `raw_path` to `worker`."""
+        if self._open.is_set() or urlsplit(raw_path).path not in self.paths:
+            return
+        with self._lock:
+            self.missing.discard(worker)
+            if not self.missing:
+                self._open.set()
+        if not self._open.wait(self.timeout):
+            self.timed_out = True  # the test asserts it did not happen
+            self._open.set()
+
+
+class _GatedHandler(SiteServer.handler_class):  # type: ignore[misc,valid-type]
+    def _respond(self, send_body: bool) -> None:
+        gate = self.server.owner.gate
+        if gate is not None:
+            gate.pass_(self.headers.get(WORKER_HEADER, ""), self.path)
+        super()._respond(send_body)
+
+
+class GatedServer(SiteServer):
+    """The site copy, with an optional Gate in front of its answers."""
+
+    handler_class = _GatedHandler
+    gate: Gate | None = None
 
 
 @pytest.fixture(scope="module")
 def site() -> Site:  # overrides conftest's: enough articles for three workers to share
     return build_site(120, seed=3)
+
+
+@pytest.fixture
+def server(site: Site) -> Iterator[GatedServer]:  # overrides conftest's: a gate can be set
+    with GatedServer(site) as running:
+        yield running
 
 
 @pytest.fixture
@@ -83,8 +151,10 @@ def start_worker(server: SiteServer, tmp: Path, name: str, redis_url: str,
     (tmp / "out").mkdir(exist_ok=True)
     (tmp / "logs").mkdir(exist_ok=True)
     output, log = tmp / "out" / f"{name}.jsonl", tmp / "logs" / f"{name}.log"
+    headers = {**default_settings.DEFAULT_REQUEST_HEADERS, WORKER_HEADER: name}  # Scrapy's + ours
     command = crawl_command(server.base_url + "/bnews/", output, tmp / "state" / name, settings={
-        "NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_SECONDS": IDLE, **(settings or {})})
+        "NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_SECONDS": IDLE,
+        "DEFAULT_REQUEST_HEADERS": json.dumps(headers), **(settings or {})})
     with log.open("wb") as stderr:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     return Worker(process, output, log)
@@ -115,15 +185,48 @@ def assert_every_article_once(site: Site, server: SiteServer, records: list[dict
     assert set(ids) == set(site.expected_records(server.base_url)) - ({original, copy} - kept)
 
 
+def heartbeats_expired(redis_url: str, ttl: float) -> bool:
+    """No worker is alive: no `alive` key, no round heartbeat younger than ttl s (Redis' clock).
+
+    Key names: newscrawl/state/redis.py and newscrawl/distribution/rounds.py.
+    """
+    client = redis.Redis.from_url(redis_url)
+    try:
+        if next(client.scan_iter(f"{NAMESPACE}:alive:*"), None) is not None:
+            return False
+        current = client.get(f"{NAMESPACE}:round")
+        if current is None:
+            return True
+        seconds, micros = client.time()
+        workers = f"{NAMESPACE}:round:{current.decode()}:workers"
+        return client.zcount(workers, seconds + micros / 1e6 - ttl, "+inf") == 0
+    finally:
+        client.close()
+
+
 def article_fetches(server: SiteServer) -> Counter[str]:
     return Counter({path: n for path, n in server.hits.paths().items()
                     if urls.article_ref("http://h" + path)})
 
 
+def exported_paths(site: Site, server: SiteServer) -> set[str]:
+    """Paths of articles any worker that fetches them exports at once: no fault, no copy."""
+    ids = set(site.expected_records(server.base_url)) - set(site.republished or ())
+    paths = {site.articles[i].path() for i in ids}
+    return paths - site.transient
+
+
 @pytest.mark.parametrize("count", [2, 3])
-def test_workers_share_one_crawl(count: int, site: Site, server: SiteServer,
+def test_workers_share_one_crawl(count: int, site: Site, server: GatedServer,
                                  redis_server: RedisServer, tmp_path: Path) -> None:
-    workers = run_workers(server, tmp_path, redis_server.url, [f"w{i}" for i in range(count)])
+    names = [f"w{i}" for i in range(count)]
+    # Every worker gets an article it will export before any article is answered: the split
+    # is decided by the gate, not by which worker's heartbeat came first.
+    server.gate = gate = Gate(set(names), exported_paths(site, server))
+    workers = run_workers(server, tmp_path, redis_server.url, names)
+    assert not gate.missing and not gate.timed_out, \
+        f"{sorted(gate.missing)} never asked for an article"
+    server.gate = None
 
     assert_every_article_once(site, server, all_records(tmp_path / "out"))
     # One fetch per article across all workers: the dupefilter is shared and fingerprints by
@@ -154,14 +257,14 @@ def test_killed_worker_loses_nothing(site: Site, server: SiteServer,
     survivor = start_worker(server, tmp_path, "survivor", redis_server.url, settings)
     wait_for_lines(victim, 5)
     victim.process.send_signal(signal.SIGKILL)
-    killed_at = time.monotonic()
     assert victim.wait() == -signal.SIGKILL
     assert survivor.wait() == 0, survivor.stderr[-3000:]  # it does not wait for the dead one
     assert len(all_records(tmp_path / "out")) < len(site.articles) - 1, "killed too late"
 
     # Once the victim's heartbeat has expired, the next worker on this machine takes over
     # its output file (records what it wrote) and fetches what it had taken but not exported.
-    time.sleep(max(0.0, killed_at + 3.5 - time.monotonic()))
+    wait_until(lambda: heartbeats_expired(redis_server.url, ttl=3.0), "the victim's heartbeat"
+               " to expire (NEWSCRAWL_REDIS_WORKER_TTL=3)")
     run_workers(server, tmp_path, redis_server.url, ["next"])
     assert_every_article_once(site, server, all_records(tmp_path / "out"))
 
@@ -170,10 +273,12 @@ def test_redis_lost_mid_run_fails_the_run(server: SiteServer, redis_server: Redi
                                           tmp_path: Path) -> None:
     worker = start_worker(server, tmp_path, "w", redis_server.url, SLOW)
     wait_for_lines(worker, 3)
+    before = len(server.hits)
     redis_server.stop()
-    stopped = time.monotonic()
     assert worker.wait(timeout=60) == EXIT_REDIS, worker.stderr[-3000:]
-    assert time.monotonic() - stopped < 30
+    # It stops at once (docs/redis.md): nothing more is taken from the frontier, so the site
+    # sees at most the requests the worker already held (Scrapy's CONCURRENT_REQUESTS, 16).
+    assert len(server.hits) - before <= 16
     assert "lost the Redis frontier at redis://127.0.0.1" in worker.stderr
     assert "status=failed" in worker.stderr
     ids = Counter(record["article_id"] for record in worker.records)  # no torn line either

@@ -1,0 +1,199 @@
+"""The three transport downloader middlewares as Scrapy components (settings.py:
+DOWNLOADER_MIDDLEWARES): built by from_crawler, requests and responses built here, no server.
+
+Expected values come from the modules' documented rules and docs/failures.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.test import get_crawler
+
+from newscrawl.spiders.bannedbook import BannedbookSpider
+from newscrawl.transport.backoff import RetryAfterMiddleware
+from newscrawl.transport.completeness import WholeResponseMiddleware
+from newscrawl.transport.redirects import ArticleRedirectMiddleware
+from newscrawl.transport.refusals import BackoffExceeded, Incomplete, RedirectRefused
+
+SITE = "https://www.bannedbook.org"  # the spider's default start host
+ARTICLE = f"{SITE}/bnews/sohnews/20230322/1862877.html"
+PAGE_END = b"</body></html>"
+
+
+def crawler(**settings: str) -> Crawler:
+    made = get_crawler(BannedbookSpider, {"RETRY_TIMES": "2", **settings})
+    made.spider = made._create_spider()  # allowed_domains: the default start host
+    return made
+
+
+def html(url: str, body: bytes, status: int = 200, flags: list[str] | None = None) -> Response:
+    return HtmlResponse(url, status=status, body=body, request=Request(url), flags=flags,
+                        headers={"Content-Type": "text/html; charset=UTF-8"})
+
+
+# WholeResponseMiddleware (newscrawl/transport/completeness.py)
+
+def test_whole_response_passes_a_page_that_ends_its_html() -> None:
+    middleware = WholeResponseMiddleware.from_crawler(crawler())
+    whole = html(ARTICLE, b"<html><body>x" + PAGE_END + b"\n<!-- cached by a plugin -->")
+    assert middleware.process_response(whole.request, whole) is whole
+
+
+@pytest.mark.parametrize("response", [
+    html(ARTICLE, b"<html><body>not found", status=404),  # only 200s are judged
+    TextResponse(ARTICLE, body=b"plain text", headers={"Content-Type": "text/plain"}),
+    html(ARTICLE, b""),  # no body: nothing to judge here (the parser's empty page)
+], ids=["404", "not-html", "empty"])
+def test_whole_response_judges_only_html_200s_with_a_body(response: Response) -> None:
+    middleware = WholeResponseMiddleware.from_crawler(crawler())
+    assert middleware.process_response(Request(ARTICLE), response) is response
+
+
+@pytest.mark.parametrize("response", [
+    html(ARTICLE, b"<html><body>cut sho"),
+    # </html> more than 4096 bytes (TAIL_BYTES) before the end: not where a page ends it.
+    html(ARTICLE, b"<html>" + PAGE_END + b" " * 4097),
+    html(ARTICLE, b"<html><body>x" + PAGE_END, flags=["dataloss"]),
+], ids=["no-end", "end-too-early", "dataloss"])
+def test_whole_response_retries_then_refuses_a_cut_page(response: Response) -> None:
+    made = crawler()
+    middleware = WholeResponseMiddleware.from_crawler(made)
+    retry = middleware.process_response(Request(ARTICLE), response)
+    assert isinstance(retry, Request) and retry.url == ARTICLE
+    assert retry.meta["retry_times"] == 1 and retry.dont_filter
+    assert made.stats.get_value("newscrawl/incomplete_responses") == 1
+    assert made.stats.get_value("retry/reason_count/incomplete") == 1
+    used_up = Request(ARTICLE, meta={"retry_times": 2})  # RETRY_TIMES=2 already spent
+    with pytest.raises(Incomplete, match=f"^{ARTICLE}: incomplete, ") as refused:
+        middleware.process_response(used_up, response)
+    assert refused.value.reason == "incomplete"
+
+
+def test_whole_response_without_the_html_end_rule() -> None:
+    # Off, with Scrapy failing data loss itself, the middleware has nothing to do.
+    with pytest.raises(NotConfigured):
+        WholeResponseMiddleware.from_crawler(crawler(
+            NEWSCRAWL_REQUIRE_HTML_END="0", DOWNLOAD_FAIL_ON_DATALOSS="1"))
+    middleware = WholeResponseMiddleware.from_crawler(crawler(
+        NEWSCRAWL_REQUIRE_HTML_END="0", DOWNLOAD_FAIL_ON_DATALOSS="0"))
+    cut = html(ARTICLE, b"<html><body>cut sho")
+    assert middleware.process_response(cut.request, cut) is cut
+    lost = html(ARTICLE, b"<html><body>cut sho", flags=["dataloss"])
+    assert isinstance(middleware.process_response(lost.request, lost), Request)
+
+
+# ArticleRedirectMiddleware (newscrawl/transport/redirects.py)
+
+def redirect(url: str, to: str, status: int = 301) -> Response:
+    return Response(url, status=status, headers={"Location": to}, request=Request(url))
+
+
+def test_redirect_to_the_same_post_is_followed_past_the_dupefilter() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    canonical = f"{SITE}/bnews/baitai/20230322/1862877.html"  # another category, same post
+    answer = redirect(ARTICLE, canonical)
+    followed = middleware.process_response(answer.request, answer)
+    assert isinstance(followed, Request) and followed.url == canonical
+    assert followed.dont_filter
+    assert followed.meta["redirect_urls"] == [ARTICLE]
+    assert made.stats.get_value("newscrawl/redirect/same_post") == 1
+    assert made.stats.get_value("newscrawl/redirect/article_responses") == 1
+
+
+@pytest.mark.parametrize(("target", "reason"), [
+    (f"{SITE}/bnews/", "redirect_not_article"),  # an article sent to the front page
+    (f"{SITE}/bnews/sohnews/20230322/1862899.html", "redirect_not_article"),  # another post
+    ("https://elsewhere.example/page.html", "redirect_offsite"),
+    ("https://new.example/bnews/sohnews/20230322/1862877.html", "redirect_moved"),
+    (ARTICLE, "redirect_loop"),
+])
+def test_redirect_elsewhere_is_refused_with_its_reason(target: str, reason: str) -> None:
+    middleware = ArticleRedirectMiddleware.from_crawler(crawler())
+    answer = redirect(ARTICLE, target)
+    with pytest.raises(RedirectRefused, match=f"^{ARTICLE} redirects \\(301\\) to ") as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == reason
+
+
+def test_a_moved_article_is_counted_per_origin() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    answer = redirect(ARTICLE, "https://new.example:8443/bnews/sohnews/20230322/1862877.html")
+    with pytest.raises(RedirectRefused):
+        middleware.process_response(answer.request, answer)
+    assert made.stats.get_value("newscrawl/redirect/moved_to/https://new.example:8443") == 1
+
+
+def test_a_listing_may_redirect_anywhere_on_the_start_hosts() -> None:
+    middleware = ArticleRedirectMiddleware.from_crawler(crawler())
+    answer = redirect(f"{SITE}/bnews/tag/old/", f"{SITE}/bnews/tag/new/", status=302)
+    followed = middleware.process_response(answer.request, answer)
+    assert isinstance(followed, Request) and followed.url == f"{SITE}/bnews/tag/new/"
+    assert not followed.dont_filter  # not an article: the dupefilter judges it as usual
+
+
+# RetryAfterMiddleware (newscrawl/transport/backoff.py)
+
+def busy(url: str, status: int, **headers: str) -> Response:
+    return Response(url, status=status, headers=headers, request=Request(url))
+
+
+def test_retry_after_is_off_when_its_maximum_is_zero() -> None:
+    with pytest.raises(NotConfigured):
+        RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="0"))
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"Retry-After": "120"}, 120),
+    # An HTTP-date is read on the server's clock (its Date header): 90 s after it.
+    ({"Retry-After": "Sat, 05 Dec 2026 10:01:30 GMT", "Date": "Sat, 05 Dec 2026 10:00:00 GMT"},
+     90),
+])
+def test_a_wait_within_the_maximum_is_retried(headers: dict[str, str], seconds: int) -> None:
+    made = crawler(NEWSCRAWL_RETRY_AFTER_MAX="300")
+    middleware = RetryAfterMiddleware.from_crawler(made)
+    answer = busy(ARTICLE, 503, **headers)
+    retry = middleware.process_response(answer.request, answer)
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    assert made.stats.get_value("newscrawl/backoff/waits") == 1
+    assert made.stats.get_value("newscrawl/backoff/seconds") == seconds
+    assert made.stats.get_value("retry/reason_count/retry_after_503") == 1
+
+
+def test_a_wait_past_the_maximum_gives_the_host_up_for_the_run() -> None:
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    answer = busy(ARTICLE, 429, **{"Retry-After": "301"})
+    with pytest.raises(BackoffExceeded, match="answered 429 with Retry-After 301 s, more than"
+                       " NEWSCRAWL_RETRY_AFTER_MAX \\(300 s\\): given up for this run"):
+        middleware.process_response(answer.request, answer)
+    later = Request(f"{SITE}/bnews/")
+    with pytest.raises(BackoffExceeded, match=f"^{SITE}/bnews/: not asked, "):
+        asyncio.run(middleware.process_request(later))
+    # Another host is not held (no wait: the coroutine returns at once).
+    assert asyncio.run(middleware.process_request(Request("https://other.example/"))) is None
+
+
+@pytest.mark.parametrize("answer", [
+    busy(ARTICLE, 503),  # no Retry-After: left to Scrapy's RetryMiddleware
+    busy(ARTICLE, 503, **{"Retry-After": "soon"}),  # unusable
+    busy(ARTICLE, 500, **{"Retry-After": "5"}),  # only 429 and 503 are honoured
+], ids=["no-header", "unusable", "500"])
+def test_responses_it_leaves_alone(answer: Response) -> None:
+    made = crawler()
+    middleware = RetryAfterMiddleware.from_crawler(made)
+    assert middleware.process_response(answer.request, answer) is answer
+    assert made.stats.get_value("newscrawl/backoff/waits") is None
+
+
+def test_retries_used_up_return_the_answer() -> None:
+    middleware = RetryAfterMiddleware.from_crawler(crawler())
+    request = Request(ARTICLE, meta={"retry_times": 2})  # RETRY_TIMES=2 already spent
+    answer = Response(ARTICLE, status=503, headers={"Retry-After": "1"}, request=request)
+    assert middleware.process_response(request, answer) is answer
