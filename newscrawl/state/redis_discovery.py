@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from newscrawl.state.base import Schedule
 
 if TYPE_CHECKING:
-    from newscrawl.state.redis import RedisLink
+    from newscrawl.state.redis_link import RedisLink
 
 BUCKET = 100
 
