@@ -55,6 +55,8 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "newscrawl.run.report.RunReport": 0,  # connected first: its summary sees the state still open
+    # Before the keeper: it hears the keeper's state_opened, and recovers under its lock.
+    "newscrawl.output.recovery.OutputRecovery": 5,
     "newscrawl.state.keeper.StateKeeper": 10,
     "newscrawl.output.export.OutputPreflight": 20,
     "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed
