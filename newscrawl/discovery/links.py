@@ -43,7 +43,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from newscrawl.discovery import urls
-from newscrawl.transport.limits import capped_query
+from newscrawl.discovery.limits import capped_query
 
 # URLs remembered as requested, per generation (see module docstring); 0 turns it off.
 NEWSCRAWL_LINK_MEMORY = 100_000
@@ -70,7 +70,7 @@ def _compiled(css: str, limit: int) -> etree.XPath:
 
 def hrefs(response: TextResponse, css: str, limit: int = 0) -> list[str]:
     """What `response.css(css).getall()` returns for a parsel CSS selector ending in ::attr();
-    only the first `limit` matches when `limit` > 0 (newscrawl.transport.limits)."""
+    only the first `limit` matches when `limit` > 0 (newscrawl.discovery.limits)."""
     return _compiled(css, limit)(response.selector.root)
 
 
