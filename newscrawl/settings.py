@@ -54,7 +54,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.limit.ArticleLimitPipeline": 900,
 }
 EXTENSIONS = {
-    "newscrawl.run.report.RunReport": 0,  # connected first: its summary sees the state still open
+    # Connected first: its summary sees the state still open.
+    "newscrawl.reporting.report.RunReport": 0,
     # Before the keeper: it hears the keeper's state_opened, and recovers under its lock.
     "newscrawl.output.recovery.OutputRecovery": 5,
     "newscrawl.state.keeper.StateKeeper": 10,

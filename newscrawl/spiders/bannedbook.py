@@ -42,7 +42,7 @@ ARTICLE_PRIORITY = 10
 
 class BannedbookSpider(Spider):
     name = "bannedbook"
-    # Called by the crawl command before the first request (newscrawl.run.preflight).
+    # Called by the crawl command before the first request (newscrawl.commands.preflight).
     check_arguments = staticmethod(parse_arguments)
 
     def __init__(self, **kwargs: Any) -> None:

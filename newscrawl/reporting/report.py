@@ -16,7 +16,12 @@ from scrapy.statscollectors import StatsCollector
 from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.run.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.run.places import describe_outputs, local_path
-from newscrawl.run.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
+from newscrawl.run.runtime import (
+    FAILURE_MESSAGE_STAT,
+    FAILURE_STAT,
+    FORCED_REASON,
+    SUCCESS_REASONS,
+)
 from newscrawl.run.signals import run_ending
 from newscrawl.state.keeper import StateKeeper
 from newscrawl.transport.outcomes import failed_requests, nothing_read
@@ -25,11 +30,6 @@ from newscrawl.transport.redirects import site_moved
 logger = logging.getLogger(__name__)
 
 EXIT_STAT = "newscrawl/exit_code"
-# The close reason of a run whose reactor was stopped under it (a second Ctrl-C).
-FORCED_REASON = "shutdown_forced"
-# Close reasons of a run that ended as asked.
-SUCCESS_REASONS = {"finished", "max_articles", "closespider_itemcount",
-                   "closespider_pagecount", "closespider_timeout"}
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
