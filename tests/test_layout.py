@@ -46,6 +46,9 @@ MAX_LINES = 300
 LONG_MODULES: dict[str, str] = {
     # Split by issue 16's discovery seam (branch seam-knot): delete this entry when merged.
     "newscrawl/discovery/planner.py": "being rewritten by the discovery seam of issue 16",
+    # 304 lines. Issue 16's fix of the flaky two-worker test (item 7) works in it: split it
+    # (e.g. the add-on's settings from the round's scheduler hooks) once that has landed.
+    "newscrawl/distribution/frontier.py": "left whole while the flaky-worker fix edits it",
 }
 # The planner/sitemap reader/spider knot of issue 16, removed by the discovery seam (branch
 # seam-knot). Delete this entry when that branch is merged: the test then fails if it stays.
