@@ -34,7 +34,7 @@ class NullSpider(BannedbookSpider):
         # (A spider's dict replaces the project's: keep the link-path middleware.)
         "SPIDER_MIDDLEWARES": {**settings.SPIDER_MIDDLEWARES,
                                "newscrawl.discovery.incremental.IncrementalMiddleware": None},
-        "EXTENSIONS": {"newscrawl.run.report.RunReport": None,
+        "EXTENSIONS": {"newscrawl.reporting.report.RunReport": None,
                        "newscrawl.state.keeper.StateKeeper": 10},
         "NEWSCRAWL_STATE_ENABLED": False,
         "FEEDS": {},

@@ -48,7 +48,10 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.limit.ArticleLimitPipeline": 900,
 }
 EXTENSIONS = {
-    "newscrawl.run.report.RunReport": 0,  # connected first: its summary sees the state still open
+    # Connected first: its summary sees the state still open.
+    "newscrawl.reporting.report.RunReport": 0,
+    # Before the keeper: it hears the keeper's state_opened, and recovers under its lock.
+    "newscrawl.output.recovery.OutputRecovery": 5,
     "newscrawl.state.keeper.StateKeeper": 10,
     "newscrawl.output.export.OutputPreflight": 20,
     "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed

@@ -18,35 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-from dataclasses import dataclass, field
 from html import escape
-from typing import TYPE_CHECKING
 
+from sitecopy.data import UTC8, Discovery, Response, SiteData
 from sitecopy.paths import PREFIX, SIMPLIFIED, TRADITIONAL, listing_path, tag_path
-
-if TYPE_CHECKING:
-    from sitecopy.model import Site
-    from sitecopy.render import Response
 
 XML = "application/xml; charset=UTF-8"
 RSS = "application/rss+xml; charset=UTF-8"
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 FEED_SIZE = 10
-UTC8 = dt.timezone(dt.timedelta(hours=8))  # the site's WordPress time zone
 
 
-@dataclass
-class Discovery:
-    sitemaps: bool = True
-    feed: bool = True
-    per_file: int = 1000
-    in_robots: bool = True
-    gzip: bool = False
-    now: dt.datetime = field(default_factory=lambda: dt.datetime(2023, 4, 1, tzinfo=UTC8))
-    modified: dict[str, dt.datetime] = field(default_factory=dict)  # set by publish and edit
-
-
-def enable(site: Site, **options: object) -> Discovery:
+def enable(site: SiteData, **options: object) -> Discovery:
     """Give the site sitemaps and feeds (options: the fields of Discovery); returns them.
 
     The clock starts the day after the newest post, so every lastmod lies before it.
@@ -58,23 +41,23 @@ def enable(site: Site, **options: object) -> Discovery:
     return discovery
 
 
-def _published(site: Site, article_id: str) -> dt.datetime:
+def _published(site: SiteData, article_id: str) -> dt.datetime:
     article = site.articles[article_id]
     day = dt.datetime.strptime(article.date, "%Y%m%d")
     return day.replace(hour=8 + int(article_id) % 12, tzinfo=UTC8)
 
 
-def lastmod(site: Site, article_id: str) -> dt.datetime:
+def lastmod(site: SiteData, article_id: str) -> dt.datetime:
     assert site.discovery is not None
     return site.discovery.modified.get(article_id) or _published(site, article_id)
 
 
-def advance(site: Site, hours: float) -> None:
+def advance(site: SiteData, hours: float) -> None:
     assert site.discovery is not None
     site.discovery.now += dt.timedelta(hours=hours)
 
 
-def publish(site: Site, k: int) -> list[str]:
+def publish(site: SiteData, k: int) -> list[str]:
     """k new posts, published now (a minute apart); their ids."""
     assert site.discovery is not None
     with site.lock:
@@ -85,7 +68,7 @@ def publish(site: Site, k: int) -> list[str]:
     return added
 
 
-def edit(site: Site, ids: list[str]) -> None:
+def edit(site: SiteData, ids: list[str]) -> None:
     """Rewrite these posts' bodies now: each gets a new lastmod (a minute apart)."""
     assert site.discovery is not None
     with site.lock:
@@ -99,12 +82,12 @@ def _w3c(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _by_lastmod(site: Site) -> list[str]:
+def _by_lastmod(site: SiteData) -> list[str]:
     """Post ids as Yoast lists them: oldest modification first."""
     return sorted(site.articles, key=lambda i: (lastmod(site, i), int(i)))
 
 
-def _files(site: Site) -> list[list[str]]:
+def _files(site: SiteData) -> list[list[str]]:
     assert site.discovery is not None
     order = _by_lastmod(site)
     size = max(1, site.discovery.per_file)
@@ -115,7 +98,7 @@ def _file_name(number: int, gzipped: bool) -> str:
     return f"post-sitemap{'' if number == 1 else number}.xml" + (".gz" if gzipped else "")
 
 
-def robots_lines(site: Site, base: str) -> str:
+def robots_lines(site: SiteData, base: str) -> str:
     """Lines robots.txt adds for the sitemaps (none when off)."""
     discovery = site.discovery
     if discovery is None or not discovery.sitemaps or not discovery.in_robots:
@@ -123,10 +106,8 @@ def robots_lines(site: Site, base: str) -> str:
     return f"\nSitemap: {base}/bnews/sitemap_index.xml\n"
 
 
-def render(site: Site, path: str, base: str) -> Response | None:
+def render(site: SiteData, path: str, base: str) -> Response | None:
     """The sitemap or feed at `path`, or None when it is not one (or they are off)."""
-    from sitecopy.render import Response
-
     discovery = site.discovery
     if discovery is None:
         return None
@@ -155,7 +136,7 @@ def render(site: Site, path: str, base: str) -> Response | None:
     return None
 
 
-def _index(site: Site, base: str, files: list[list[str]]) -> str:
+def _index(site: SiteData, base: str, files: list[list[str]]) -> str:
     assert site.discovery is not None
     entries = []
     for number, ids in enumerate(files, 1):
@@ -177,7 +158,7 @@ def _urlset(entries: list[tuple[str, dt.datetime | None]]) -> str:
             + "\n</urlset>\n")
 
 
-def _feed(site: Site, base: str, lang: str) -> str:
+def _feed(site: SiteData, base: str, lang: str) -> str:
     newest = sorted(site.articles, key=int)[-FEED_SIZE:][::-1]
     items = []
     for article_id in newest:

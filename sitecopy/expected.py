@@ -26,23 +26,19 @@ mismatch in the end-to-end tests instead of being copied into the expectation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from newscrawl.extraction.text import content_hash, fold, fold_line
 from sitecopy.content import Figure, Para, TagLink, text_of
+from sitecopy.data import SiteData
 from sitecopy.markup import BASE, Markup
 from sitecopy.paths import TRADITIONAL
 from sitecopy.words import to_traditional
-
-if TYPE_CHECKING:
-    from sitecopy.model import Site
 
 
 def _same(text: str) -> str:
     return text
 
 
-def expected_record(site: Site, article_id: str, base_url: str, language: str) -> dict:
+def expected_record(site: SiteData, article_id: str, base_url: str, language: str) -> dict:
     """All fields of newscrawl.article.Article but crawled_at, as the module docstring says."""
     base = base_url.rstrip("/")
     conv = to_traditional if language == TRADITIONAL else _same

@@ -9,35 +9,11 @@ from listings leaves no tag archive or category listing empty.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from sitecopy import words
-from sitecopy.paths import SIMPLIFIED, article_path, listing_path
-
-if TYPE_CHECKING:
-    from sitecopy.model import Article, Site
-
-
-@dataclass(frozen=True)
-class Fault:
-    kind: str
-    description: str
-    article_ids: tuple[str, ...] = ()
-    paths: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Missing:
-    """A related-list target that is not on the site: its URL answers 404."""
-
-    id: str
-    category: str
-    date: str
-    title: str
-
-    def path(self, lang: str = SIMPLIFIED) -> str:
-        return article_path(self.category, self.date, self.id, lang)
+from sitecopy.data import Article, Fault, Missing, SiteData
+from sitecopy.paths import listing_path
 
 
 def copy_text(original: Article, copy: Article) -> Article:
@@ -46,7 +22,7 @@ def copy_text(original: Article, copy: Article) -> Article:
                    listed=copy.listed)
 
 
-def _link_from(site: Site, rng: random.Random, target: str, linkers: list[str]) -> None:
+def _link_from(site: SiteData, rng: random.Random, target: str, linkers: list[str]) -> None:
     """Put `target` into the related lists of one or two of `linkers`."""
     for linker_id in rng.sample(linkers, min(len(linkers), rng.randint(1, 2))):
         linker = site.articles[linker_id]
@@ -55,7 +31,7 @@ def _link_from(site: Site, rng: random.Random, target: str, linkers: list[str]) 
         linker.related = tuple(related)
 
 
-def hide(site: Site, rng: random.Random, spare: list[str], linkers: list[str]) -> list[str]:
+def hide(site: SiteData, rng: random.Random, spare: list[str], linkers: list[str]) -> list[str]:
     """Take a few of `spare` off every listing, each linked from one or two of `linkers`.
 
     The linkers must never become fault articles (that could leave a hidden one unreachable),
@@ -69,7 +45,7 @@ def hide(site: Site, rng: random.Random, spare: list[str], linkers: list[str]) -
     return [i for i in spare if i not in hidden]
 
 
-def inject(site: Site, rng: random.Random, spare: list[str]) -> None:
+def inject(site: SiteData, rng: random.Random, spare: list[str]) -> None:
     """Choose the fault articles among `spare` (listed) and write Site.faults."""
     copy, cloudflare, empty, not_html, gbk, *transient = rng.sample(spare, 7)
     site.cloudflare, site.empty, site.not_html, site.gbk = cloudflare, empty, not_html, gbk

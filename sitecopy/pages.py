@@ -11,7 +11,7 @@ from html import escape
 
 from sitecopy import taggraph, words
 from sitecopy.content import Figure, KeywordLink, Para, TagLink
-from sitecopy.faults import Missing
+from sitecopy.data import Missing
 from sitecopy.model import Article, Site
 from sitecopy.paths import PREFIX, SIMPLIFIED, TRADITIONAL, coin, listing_path, tag_path
 

@@ -8,9 +8,9 @@ is served from its model alone.
 from __future__ import annotations
 
 from html import escape
-from typing import NamedTuple
 
 from sitecopy import discovery, pages, redesign, words
+from sitecopy.data import Response
 from sitecopy.markup import Markup
 from sitecopy.model import Article, Site
 from sitecopy.pages import Ctx
@@ -54,12 +54,6 @@ CHALLENGE = (
 )
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")  # smallest JFIF shell
-
-
-class Response(NamedTuple):
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
 
 
 def render(site: Site, path: str, base_url: str) -> Response:

@@ -12,12 +12,9 @@ from __future__ import annotations
 import random
 import zlib
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 from sitecopy import words
-
-if TYPE_CHECKING:
-    from sitecopy.model import Site
+from sitecopy.data import SiteData
 
 # A third word for vocabularies past PLACES × TOPICS.
 ASPECTS = ("问题", "政策", "危机", "事件", "报道", "争议", "调查", "改革", "冲突", "前景",
@@ -42,7 +39,7 @@ def vocabulary(n: int) -> list[str]:
     return tags[:n]
 
 
-def related(site: Site, own: str | None) -> list[str]:
+def related(site: SiteData, own: str | None) -> list[str]:
     """The related-tags block of a listing (`own`: its tag, None for other listings)."""
     pool = [tag for tag in site.tags if tag not in site.inner_tags and tag != own]
     if len(pool) <= RELATED:

@@ -6,10 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lxml import html
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
 from newscrawl.discovery import links
+from newscrawl.discovery.limits import capped_query
 from newscrawl.discovery.links import (
     PageLinks,
     RequestedUrls,
@@ -127,3 +129,12 @@ def test_hrefs_are_what_response_css_getall_gives(kind: str) -> None:
 def test_a_link_means_the_same_on_every_page_only_when_absolute(href: str, absolute: bool
                                                                 ) -> None:
     assert links._absolute(href) is absolute
+
+
+def test_capped_query_keeps_document_order_and_stops_at_the_limit() -> None:
+    page = html.fromstring("<html><head><link rel='next' href='/n'></head><body>"
+                           + "".join(f"<a href='/{i}'>{i}</a>" for i in range(10))
+                           + "</body></html>")
+    query = "a[href]::attr(href), link[rel~=next]::attr(href)"
+    assert page.xpath(capped_query(query, 3)) == ["/n", "/0", "/1"]
+    assert len(page.xpath(capped_query(query, 0))) == 11

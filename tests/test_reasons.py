@@ -101,11 +101,10 @@ def test_refusals_name_reasons_of_the_table() -> None:
 
 
 # Literals still written outside the table. The spider is rewired onto newscrawl.reasons when
-# the discovery branches merge, and run/report.py moves: drop their lines here then.
+# the discovery branches merge: drop its line here then.
 NOT_YET = {
     "newscrawl/spiders/bannedbook.py": {"challenge", "not_html", "empty", "http_",
                                         "newscrawl/not_article/", "newscrawl/errors/network"},
-    "newscrawl/run/report.py": {"newscrawl/not_article/"},
 }
 
 

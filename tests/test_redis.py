@@ -30,7 +30,8 @@ from newscrawl.run.errors import EXIT_REDIS, FrontierError
 from newscrawl.run.places import default_feed, in_project
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import Known
-from newscrawl.state.redis import RedisState, redact
+from newscrawl.state.redis import RedisState
+from newscrawl.state.redis_link import redact
 from sitecopy.model import Site, build_site
 from sitecopy.server import SiteServer
 from tests.crawling import ROOT, all_records, crawl_command, read_jsonl

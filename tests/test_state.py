@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from newscrawl.discovery.schedule import Schedule
 from newscrawl.output.recovery import recover_outputs
 from newscrawl.spiders.bannedbook import BannedbookSpider
-from newscrawl.state.base import Captured, Known, RunQuality, State
+from newscrawl.state.base import Captured, Known, RunQuality, Schedule, State
 from newscrawl.state.memory import MemoryState
 from newscrawl.state.sqlite import SqliteState
 from tests.redis_server import RedisServer, redis_server_binary

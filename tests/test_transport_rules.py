@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from lxml import html
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from newscrawl.transport.backoff import retry_after_seconds
 from newscrawl.transport.completeness import missing_part
-from newscrawl.transport.limits import capped_query
 from newscrawl.transport.outcomes import nothing_read
 from newscrawl.transport.redirects import FOLLOW, judge, site_moved
 
@@ -107,12 +105,3 @@ def test_missing_html_end_is_not_judged_when_the_site_does_not_close_pages() -> 
 ])
 def test_nothing_read_names_what_the_server_did(stats: dict, sentence: str) -> None:
     assert sentence in nothing_read(stats)
-
-
-def test_capped_query_keeps_document_order_and_stops_at_the_limit() -> None:
-    page = html.fromstring("<html><head><link rel='next' href='/n'></head><body>"
-                           + "".join(f"<a href='/{i}'>{i}</a>" for i in range(10))
-                           + "</body></html>")
-    query = "a[href]::attr(href), link[rel~=next]::attr(href)"
-    assert page.xpath(capped_query(query, 3)) == ["/n", "/0", "/1"]
-    assert len(page.xpath(capped_query(query, 0))) == 11

@@ -13,6 +13,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
+WARC_SUFFIX = ".warc.gz"  # how every capture file's name ends (newscrawl.capture.warc)
 GZIP_WBITS = zlib.MAX_WBITS | 16  # a gzip header and trailer around the deflate stream
 _CHUNK = 1 << 20
 

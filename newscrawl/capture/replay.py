@@ -26,8 +26,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from newscrawl.capture.members import WARC_SUFFIX
 from newscrawl.discovery import urls
-from newscrawl.output.recovery import WARC_SUFFIX
 from newscrawl.run.errors import BadArgument
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import article_key

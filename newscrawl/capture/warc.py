@@ -46,11 +46,10 @@ from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from newscrawl import __version__
-from newscrawl.capture.members import gzip_member
-from newscrawl.output.export import write_through
-from newscrawl.output.recovery import WARC_SUFFIX
+from newscrawl.capture.members import WARC_SUFFIX, gzip_member
 from newscrawl.run.config import setting
 from newscrawl.run.errors import OutputError, RunError
+from newscrawl.run.files import write_through
 from newscrawl.run.places import in_project
 from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import State

@@ -18,9 +18,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from twisted.python.failure import Failure
 
+from newscrawl.commands.preflight import check_run, help_text
+from newscrawl.reporting.report import EXIT_STAT, RunReport
 from newscrawl.run.errors import EXIT_DRIFT, EXIT_FAILED, BadArgument, RunError
-from newscrawl.run.preflight import check_run, help_text
-from newscrawl.run.report import EXIT_STAT, RunReport
 from newscrawl.run.runtime import FAILURE_MESSAGE_STAT, announce
 
 logger = logging.getLogger(__name__)

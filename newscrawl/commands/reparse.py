@@ -13,9 +13,9 @@ import argparse
 
 from scrapy.exceptions import UsageError
 
+from newscrawl.capture.members import WARC_SUFFIX
 from newscrawl.capture.replay import ReparseSpider, warc_files
 from newscrawl.commands.crawl import Command as CrawlCommand
-from newscrawl.output.recovery import WARC_SUFFIX
 
 
 class Command(CrawlCommand):

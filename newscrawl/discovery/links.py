@@ -43,8 +43,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from newscrawl.discovery import urls
+from newscrawl.discovery.limits import capped_query
 from newscrawl.run.config import setting
-from newscrawl.transport.limits import capped_query
 
 # Distinct hrefs whose resolution a run keeps: the links that recur on every page (menu, tags)
 # are a few hundred; 2**15 cost 5 MiB more peak RSS at 20,000 articles for no CPU (bench).
@@ -69,7 +69,7 @@ def _compiled(css: str, limit: int) -> etree.XPath:
 
 def hrefs(response: TextResponse, css: str, limit: int = 0) -> list[str]:
     """What `response.css(css).getall()` returns for a parsel CSS selector ending in ::attr();
-    only the first `limit` matches when `limit` > 0 (newscrawl.transport.limits)."""
+    only the first `limit` matches when `limit` > 0 (newscrawl.discovery.limits)."""
     return _compiled(css, limit)(response.selector.root)
 
 

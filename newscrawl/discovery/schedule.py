@@ -20,7 +20,9 @@ Times are POSIX seconds (float, UTC); intervals are seconds.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+
+# The value type is kept beside the State protocol that stores it (state/ imports no discovery).
+from newscrawl.state.base import Schedule
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -32,17 +34,6 @@ LATER = 1.5  # factor on a visit that found nothing new
 # A claimed listing is due again this long after its claim unless a visit is recorded: the
 # length of a run (or of a round of Redis workers) with room to spare.
 LEASE = HOUR
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A listing's place in the schedule: when it is due and its current interval.
-
-    ``interval`` is 0 for a listing never visited (discovered only).
-    """
-
-    due: float
-    interval: float = 0.0
 
 
 def _spread(url: str) -> float:

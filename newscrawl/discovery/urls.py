@@ -22,16 +22,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-SIMPLIFIED = "zh-Hans"
-TRADITIONAL = "zh-Hant"
-ENGLISH = "en"
+# The language tags and their `-a lang=` names live below every layer (LANG_ARGUMENT is
+# re-exported here for the spider, which reads urls.LANG_ARGUMENT).
+from newscrawl.languages import ENGLISH, SIMPLIFIED, TRADITIONAL
+from newscrawl.languages import LANG_ARGUMENT as LANG_ARGUMENT
 
 # Path prefix of each language copy of the news section.
 _LANG_PREFIX = {SIMPLIFIED: "/bnews/", TRADITIONAL: "/bnews/zh-tw/", ENGLISH: "/en/bnews/"}
-# `-a lang=` values users type, mapped to the language tag of the record. Not "en": the
-# English copy's pages are not the Chinese articles the extractor and schema describe.
-LANG_ARGUMENT = {"zh-cn": SIMPLIFIED, "zh-hans": SIMPLIFIED, "zh-tw": TRADITIONAL,
-                 "zh-hant": TRADITIONAL}
 
 _SEGMENT = r"[A-Za-z0-9_-]+"
 _ARTICLE = re.compile(

@@ -44,7 +44,7 @@ from newscrawl.run.places import default_feed_uri
 from newscrawl.state.keeper import redis_url, state_of
 
 if TYPE_CHECKING:
-    from newscrawl.state.redis import RedisLink
+    from newscrawl.state.redis_link import RedisLink
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -21,6 +21,7 @@ from scrapy.utils.python import to_bytes
 from newscrawl.output.feeds import ExportLedger
 from newscrawl.run.config import setting
 from newscrawl.run.errors import OutputError, RunError
+from newscrawl.run.files import write_through
 from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import State
 from newscrawl.state.keeper import state_of
@@ -60,15 +61,6 @@ def unwritable_feed(uri: str) -> str | None:
     if not os.access(directory, os.W_OK):
         return f"output {uri} cannot be written: {directory} is not writable"
     return None
-
-
-def write_through(file: IO[bytes], data: bytes, *, fsync: bool) -> None:
-    """Write `data`, flush it to the kernel and, with `fsync`, to the disk (a process killed
-    after this returns loses nothing of it; power loss only without fsync). Raises OSError."""
-    file.write(data)
-    file.flush()
-    if fsync:
-        os.fsync(file.fileno())
 
 
 class OutputPreflight:

@@ -1,4 +1,8 @@
-"""Reconcile output files of a killed run with the state before a new run starts."""
+"""Reconcile output files of a killed run with the state before a new run starts.
+
+`OutputRecovery`, an extension, runs `recover_outputs` when the state keeper has opened (and
+locked) the state, before any component of the run opens a file of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,34 @@ import json
 import logging
 from pathlib import Path
 
-from newscrawl.capture.members import cut_torn_tail
+from scrapy.crawler import Crawler
+
+from newscrawl.capture.members import WARC_SUFFIX, cut_torn_tail
 from newscrawl.run.errors import OutputError
+from newscrawl.run.signals import state_opened
 from newscrawl.state.base import State, article_key
 
-WARC_SUFFIX = ".warc.gz"  # as newscrawl.capture.warc writes them
-
 logger = logging.getLogger(__name__)
+
+
+class OutputRecovery:
+    """Extension: recovers what a killed run left in its outputs as soon as the state is open.
+
+    Listens to ``state_opened``, which newscrawl.state.keeper.StateKeeper sends from its own
+    construction with the state locked: so it must come before the keeper in EXTENSIONS (it
+    is connected by then). A file it cannot repair (OutputError) or a state it cannot read
+    (StateError) fails the run's start, with the keeper's lock released.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self.state_opened, signal=state_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OutputRecovery:
+        return cls(crawler)
+
+    def state_opened(self, state: State) -> None:
+        recover_outputs(state)
 
 
 def recover_outputs(state: State) -> int:

@@ -41,8 +41,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.reasons import lookup
 from newscrawl.run.config import SETTINGS, setting
 from newscrawl.run.errors import MarkupDrift, RunError
-from newscrawl.run.report import SUCCESS_REASONS
-from newscrawl.run.runtime import FAILURE_STAT, record_failure
+from newscrawl.run.runtime import FAILURE_STAT, SUCCESS_REASONS, record_failure
 from newscrawl.run.signals import article_failed, run_ending
 from newscrawl.state.base import RunQuality
 from newscrawl.state.keeper import state_of

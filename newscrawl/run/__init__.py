@@ -1,6 +1,7 @@
-"""A run's contract: arguments and settings checked, where it keeps things, how it ends.
+"""A run's contract, the ground floor every other package stands on (imports none of them).
 
-arguments, config (the settings registry) and preflight check what a run was given before
-its first request; places resolves state and output against the project root; report,
-errors and runtime turn a run's outcome into its summary, last-run.json and exit status.
+arguments (the spider's) and config (the registry of settings) say what a run may be given;
+errors the exit statuses and the failures behind them; runtime how a run is ended on purpose;
+places where state and output go (the project root); files how they are written through;
+signals newscrawl's own signals; logformatter how drops are logged.
 """

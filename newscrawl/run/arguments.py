@@ -13,8 +13,9 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from newscrawl.discovery import urls
+from newscrawl.languages import LANG_ARGUMENT
 from newscrawl.run.errors import BadArgument
 
 DEFAULT_LANG = "zh-cn"
@@ -32,13 +33,14 @@ class Argument:
 def _comma_list(value: str | list[str]) -> list[str]:
     parts = value if isinstance(value, list) else str(value).split(",")
     found = [part.strip() for part in parts if part.strip()]
-    if not found or not all(urls.is_http(part) for part in found):
+    if not found or not all(urlsplit(part).scheme.lower() in ("http", "https")
+                            for part in found):
         raise ValueError
     return found
 
 
 def _lang(value: str) -> str:
-    return urls.LANG_ARGUMENT[str(value).strip().lower()]  # KeyError is a ValueError below
+    return LANG_ARGUMENT[str(value).strip().lower()]  # KeyError is a ValueError below
 
 
 def _date(value: str) -> str:
@@ -63,7 +65,7 @@ ARGUMENTS: dict[str, Argument] = {a.name: a for a in (
     Argument("start_urls", "URL[,URL…]", "http(s) URLs separated by commas", _comma_list,
              "start here instead of https://www.bannedbook.org/bnews/; the hosts of these"
              " URLs are the only hosts crawled (a mirror, a local copy)"),
-    Argument("lang", "zh-tw", ", ".join(urls.LANG_ARGUMENT) + " (the /en/ copy is not archived)",
+    Argument("lang", "zh-tw", ", ".join(LANG_ARGUMENT) + " (the /en/ copy is not archived)",
              _lang,
              "zh-tw (or zh-hant): crawl the Traditional copy /bnews/zh-tw/ instead of the"
              " Simplified one (zh-cn, zh-hans: the default); the /en/ copy is not archived"),

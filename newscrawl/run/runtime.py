@@ -1,4 +1,5 @@
-"""Ending a run on purpose: one place that logs, records the failure and closes the spider."""
+"""Ending a run on purpose: one place that logs, records the failure and closes the spider;
+the close reasons of a run that ended as asked."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ logger = logging.getLogger(__name__)
 
 FAILURE_STAT = "newscrawl/failure"
 FAILURE_MESSAGE_STAT = "newscrawl/failure_message"
+# The close reason of a run whose reactor was stopped under it (a second Ctrl-C).
+FORCED_REASON = "shutdown_forced"
+# Close reasons of a run that ended as asked (newscrawl.reporting.report judges the rest).
+SUCCESS_REASONS = frozenset({"finished", "max_articles", "closespider_itemcount",
+                             "closespider_pagecount", "closespider_timeout"})
 
 
 def record_failure(crawler: Crawler, error: RunError) -> None:

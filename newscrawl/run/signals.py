@@ -4,7 +4,14 @@
 # or "http_<status>"). The incremental layer remembers it, so a dead link is not refetched forever.
 article_failed = object()
 
-# The run is about to be judged (sent by newscrawl.run.report.RunReport at spider_closed, before it
-# reads the stats): a component may still record a failure (runtime.record_failure).
+# A run's state is open (and, for SQLite, locked): components that must work on it before
+# the run does (newscrawl.output.recovery.OutputRecovery) do it now. Sent by
+# newscrawl.state.keeper.StateKeeper while Scrapy builds the extensions, so only an extension
+# built before the keeper (lower in EXTENSIONS) hears it; an exception a handler raises fails
+# the run's start. Arguments: state (newscrawl.state.base.State).
+state_opened = object()
+
+# The run is about to be judged (sent by newscrawl.reporting.report.RunReport at spider_closed,
+# before it reads the stats): a component may still record a failure (runtime.record_failure).
 # Arguments: reason (the close reason).
 run_ending = object()

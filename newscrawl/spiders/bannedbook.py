@@ -42,7 +42,7 @@ ARTICLE_PRIORITY = 10
 
 class BannedbookSpider(Spider):
     name = "bannedbook"
-    # Called by the crawl command before the first request (newscrawl.run.preflight).
+    # Called by the crawl command before the first request (newscrawl.commands.preflight).
     check_arguments = staticmethod(parse_arguments)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -191,7 +191,7 @@ class BannedbookSpider(Spider):
     def _links(self, response: TextResponse) -> Iterator[Request]:
         """Articles are requested; listing links go to the planner, which decides."""
         # At most NEWSCRAWL_MAX_LINKS_PER_PAGE + 1 links, so that a page of 200,000 costs
-        # neither 200,000 strings resolved nor 200,000 Requests (newscrawl/transport/limits.py).
+        # neither 200,000 strings resolved nor 200,000 Requests (newscrawl/discovery/limits.py).
         cap = self.max_links
         found = hrefs(response, PAGE_LINKS, cap + 1 if cap > 0 else 0)
         if 0 < cap < len(found):

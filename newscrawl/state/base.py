@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from newscrawl.discovery.schedule import Schedule
-
 Status = Literal["pending", "exported", "copy", "failed"]
 
 
@@ -28,6 +26,18 @@ class Known:
     content_hash: str | None = None
     version: int = 0
     attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A listing's place in its revisit schedule: when it is due and its current interval.
+
+    POSIX seconds (UTC). ``interval`` is 0 for a listing never visited (discovered only).
+    The rule that moves it lives in newscrawl.discovery.schedule.
+    """
+
+    due: float
+    interval: float = 0.0
 
 
 # --- Capture and markup drift (issue 12) ------------------------------------------------

@@ -1,4 +1,8 @@
-"""The extension that owns the run's state: picks the store, locks it, recovers, closes it."""
+"""The extension that owns the run's state: picks the store, locks it, opens and closes it.
+
+Once the state is open and locked the keeper sends ``state_opened`` (newscrawl.run.signals):
+the recovery of a killed run's outputs (newscrawl.output.recovery) happens then, under the lock.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from typing import IO
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
-from newscrawl.output.recovery import recover_outputs
 from newscrawl.run.config import setting
-from newscrawl.run.errors import AlreadyRunning, StateError
+from newscrawl.run.errors import AlreadyRunning, RunError, StateError
 from newscrawl.run.places import describe_outputs, in_project
 from newscrawl.run.runtime import announce
+from newscrawl.run.signals import state_opened
 from newscrawl.state.base import State
 from newscrawl.state.memory import MemoryState
 from newscrawl.state.sqlite import SqliteState
@@ -81,7 +86,7 @@ class StateKeeper:
             from newscrawl.state.redis import RedisState
 
             redis_state = RedisState.from_crawler(crawler, url)
-            recover_outputs(redis_state)
+            _opened(crawler, redis_state, None)
             where = f"{redis_state.link.url} keys {redis_state.link.namespace}:*"
             _log_places(crawler, f"{where} (last-run.json in {state_dir})")
             if redis_state.link.created:
@@ -96,10 +101,10 @@ class StateKeeper:
         created = not database.exists()
         try:
             state = SqliteState(database)
-            recover_outputs(state)
         except StateError:
             lock.release()
             raise
+        _opened(crawler, state, lock)
         _log_places(crawler, f"{state_dir} ({'new' if created else 'continued'})")
         if created:
             _announce_new(settings, str(state_dir))
@@ -121,6 +126,18 @@ class StateKeeper:
         self.state.close()
         if self._lock is not None:
             self._lock.release()
+
+
+def _opened(crawler: Crawler, state: State, lock: RunLock | None) -> None:
+    """Send state_opened; if a handler failed (a killed run's file cannot be repaired, the
+    state cannot be read), close the state, release the lock and raise its error."""
+    responses = crawler.signals.send_catch_log(state_opened, state=state, dont_log=RunError)
+    for _, result in responses:
+        if isinstance(result, Failure):
+            state.close()
+            if lock is not None:
+                lock.release()
+            result.raiseException()
 
 
 def _announce_new(settings: BaseSettings, where: str) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from newscrawl.discovery.schedule import Schedule
-from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
+from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality, Schedule
 
 
 class MemoryState:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from newscrawl.state.base import RUNS_KEPT, Captured, RunQuality
 
 if TYPE_CHECKING:
-    from newscrawl.state.redis import RedisLink
+    from newscrawl.state.redis_link import RedisLink
 
 
 class RedisCaptureQuality:

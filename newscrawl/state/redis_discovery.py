@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from newscrawl.discovery.schedule import Schedule
+from newscrawl.state.base import Schedule
 
 if TYPE_CHECKING:
-    from newscrawl.state.redis import RedisLink
+    from newscrawl.state.redis_link import RedisLink
 
 BUCKET = 100
 

@@ -8,9 +8,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from newscrawl.discovery.schedule import Schedule
 from newscrawl.run.errors import StateError
-from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality
+from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality, Schedule
 
 # Marks the file as ours, so a stray SQLite file in the state dir is refused, not adopted.
 _APPLICATION_ID = 0x6E637277  # "ncrw"

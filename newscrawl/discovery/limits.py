@@ -3,7 +3,8 @@
 DOWNLOAD_MAXSIZE/DOWNLOAD_WARNSIZE (settings.py) bound the bytes; this bounds the work done
 per byte. A page of 200,000 links (7.8 MB) costs ~110 MB as a parsed tree, another ~110 MB
 when every link is selected (parsel makes a Selector per match) and far more as Requests.
-The query below asks lxml for the first ``limit`` matches only, in document order.
+The query below asks lxml for the first ``limit`` matches only, in document order; the link
+path (newscrawl.discovery.links) reads every page's links through it.
 """
 
 from __future__ import annotations

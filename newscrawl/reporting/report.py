@@ -14,9 +14,15 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.output.feeds import EXPORTED_STAT
+from newscrawl.reasons import STAT_PREFIX
 from newscrawl.run.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.run.places import describe_outputs, local_path
-from newscrawl.run.runtime import FAILURE_MESSAGE_STAT, FAILURE_STAT
+from newscrawl.run.runtime import (
+    FAILURE_MESSAGE_STAT,
+    FAILURE_STAT,
+    FORCED_REASON,
+    SUCCESS_REASONS,
+)
 from newscrawl.run.signals import run_ending
 from newscrawl.state.keeper import StateKeeper
 from newscrawl.transport.outcomes import failed_requests, nothing_read
@@ -25,11 +31,6 @@ from newscrawl.transport.redirects import site_moved
 logger = logging.getLogger(__name__)
 
 EXIT_STAT = "newscrawl/exit_code"
-# The close reason of a run whose reactor was stopped under it (a second Ctrl-C).
-FORCED_REASON = "shutdown_forced"
-# Close reasons of a run that ended as asked.
-SUCCESS_REASONS = {"finished", "max_articles", "closespider_itemcount",
-                   "closespider_pagecount", "closespider_timeout"}
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -49,7 +50,7 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
         "updated": updated,
         "duplicates_dropped": _sum(stats, "newscrawl/dropped/"),
         "invalid_dropped": stats.get("newscrawl/invalid", 0),
-        "not_articles": _sum(stats, "newscrawl/not_article/"),
+        "not_articles": _sum(stats, STAT_PREFIX),
         "errors": stats.get("log_count/ERROR", 0),  # error lines logged
         "failed_requests": failed_requests(stats),
         "requests": stats.get("downloader/request_count", 0),
