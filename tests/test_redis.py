@@ -274,8 +274,9 @@ def test_redis_lost_mid_run_fails_the_run(server: SiteServer, redis_server: Redi
                                           tmp_path: Path) -> None:
     worker = start_worker(server, tmp_path, "w", redis_server.url, SLOW)
     wait_for_lines(worker, 3)
-    before = len(server.hits)
     redis_server.stop()
+    # Counted once Redis is down (not before: the worker goes on fetching in between).
+    before = len(server.hits)
     assert worker.wait(timeout=60) == EXIT_REDIS, worker.stderr[-3000:]
     # It stops at once (docs/redis.md): nothing more is taken from the frontier, so the site
     # sees at most the requests the worker already held (Scrapy's CONCURRENT_REQUESTS, 16).
