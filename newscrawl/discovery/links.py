@@ -43,10 +43,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from newscrawl.discovery import urls
+from newscrawl.run.config import SETTINGS
 from newscrawl.transport.limits import capped_query
 
-# URLs remembered as requested, per generation (see module docstring); 0 turns it off.
-NEWSCRAWL_LINK_MEMORY = 100_000
 # Distinct hrefs whose resolution a run keeps: the links that recur on every page (menu, tags)
 # are a few hundred; 2**15 cost 5 MiB more peak RSS at 20,000 articles for no CPU (bench).
 _RESOLVED = 2**13
@@ -153,7 +152,9 @@ class RequestedLinksMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestedLinksMiddleware:
-        size = crawler.settings.getint("NEWSCRAWL_LINK_MEMORY", NEWSCRAWL_LINK_MEMORY)
+        # URLs remembered as requested, per generation (see the module); 0 turns it off.
+        size = crawler.settings.getint("NEWSCRAWL_LINK_MEMORY",
+                                       SETTINGS["NEWSCRAWL_LINK_MEMORY"].default)
         links = getattr(crawler.spider, "links", None)
         if size <= 0 or not isinstance(links, RunLinks):
             raise NotConfigured
