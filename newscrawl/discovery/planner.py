@@ -32,9 +32,7 @@ sitemap watermarks. A killed run leaves every listing it claimed due again after
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import time
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -44,7 +42,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.discovery import feeds, schedule, urls, walk
-from newscrawl.discovery.progress import Listings, Phase, Posts
+from newscrawl.discovery.progress import Listings, Phase, Posts, clock
 from newscrawl.discovery.requests import (
     LASTMOD_META,
     RequestFactory,
@@ -62,19 +60,6 @@ logger = logging.getLogger(__name__)
 STAT = "newscrawl/"
 
 
-def _clock(setting: str | None) -> float:
-    """NEWSCRAWL_NOW (ISO 8601, for tests and benchmarks that simulate days), else now."""
-    if not setting:
-        return time.time()
-    try:
-        moment = dt.datetime.fromisoformat(setting)
-    except ValueError:
-        raise ValueError(f"NEWSCRAWL_NOW={setting!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.timestamp()
-
-
 class Planner:
     """The discovery of one run (one worker's part, with Redis).
 
@@ -90,13 +75,14 @@ class Planner:
         self.scope = scope
         self.requests = requests
         self.crawler = crawler
-        self.use_feeds = settings.getbool("NEWSCRAWL_FEEDS", _default("NEWSCRAWL_FEEDS"))
+        # Defaults: the registry's (settings.py leaves these out).
+        self.use_feeds = settings.getbool("NEWSCRAWL_FEEDS", SETTINGS["NEWSCRAWL_FEEDS"].default)
         self.budget = settings.getint("NEWSCRAWL_LISTING_BUDGET",
-                                      _default("NEWSCRAWL_LISTING_BUDGET"))
+                                      SETTINGS["NEWSCRAWL_LISTING_BUDGET"].default)
         self.max_pages = settings.getint("NEWSCRAWL_LISTING_MAX_PAGES",
-                                         _default("NEWSCRAWL_LISTING_MAX_PAGES"))
+                                         SETTINGS["NEWSCRAWL_LISTING_MAX_PAGES"].default)
         self.refresh = settings.getbool("NEWSCRAWL_REFRESH")
-        self.now = _clock(settings.get("NEWSCRAWL_NOW"))
+        self.now = clock(settings.get("NEWSCRAWL_NOW"))
         self._state = state
         self.phase = Phase.SOURCES
         self.has_sitemaps = False  # told by the SitemapReader (sitemaps_found)
@@ -321,7 +307,3 @@ class Planner:
         for archive in sorted(self.listings.walked):
             self.state.mark_archive_walked(archive)
 
-
-def _default(name: str) -> Any:
-    """The registry's default of a setting settings.py leaves out (newscrawl.run.config)."""
-    return SETTINGS[name].default

@@ -1,4 +1,4 @@
-"""What one run of the planner keeps while it runs: its phase, the posts, the listings.
+"""What one run of the planner keeps while it runs: its clock, phase, posts and listings.
 
 Plain records, one job per field, read and written by newscrawl.discovery.planner only. None
 of this outlives the run: what does is written to the state when the run finishes.
@@ -6,6 +6,8 @@ of this outlives the run: what does is written to the state when the run finishe
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -43,3 +45,16 @@ class Listings:
     visited: dict[str, bool] = field(default_factory=dict)  # page 1 answered: showed news?
     walked: set[str] = field(default_factory=set)  # their walk ended by itself
     shown: dict[str, set[int]] = field(default_factory=dict)  # post ids each one's pages showed
+
+
+def clock(setting: str | None) -> float:
+    """NEWSCRAWL_NOW (ISO 8601, for tests and benchmarks that simulate days), else now."""
+    if not setting:
+        return time.time()
+    try:
+        moment = dt.datetime.fromisoformat(setting)
+    except ValueError:
+        raise ValueError(f"NEWSCRAWL_NOW={setting!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.timestamp()
