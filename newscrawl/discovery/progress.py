@@ -20,9 +20,6 @@ class Phase(IntEnum):
     DUE = 2  # the listings due in the schedule are being read
     DISCOVERED = 3  # listings discovered since, until none is left
 
-    def next(self) -> Phase:
-        return Phase(min(self + 1, Phase.DISCOVERED))
-
 
 @dataclass
 class Posts:
