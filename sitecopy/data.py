@@ -117,6 +117,10 @@ class SiteData:
     by_tag: dict[str, list[str]] = field(default_factory=dict, repr=False)
     discovery: Discovery | None = None  # sitemaps, feeds, clock: sitecopy.discovery.enable
     endless: str | None = None  # a listing ("tag/NAME") whose every page links a next one
+    # Listing faults: page 1 of a listing answering 301 to another listing's page 1, and
+    # listings whose every page is a challenge page served with 200 (sections, as `listing`).
+    moved_listings: dict[str, str] = field(default_factory=dict, repr=False)
+    challenged_listings: set[str] = field(default_factory=set, repr=False)
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:

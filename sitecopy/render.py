@@ -179,6 +179,11 @@ def article_page(ctx: Ctx, article: Article, charset: str) -> str:
 
 def _listing(site: Site, where: Route, base: str) -> Response:
     section = where.section
+    moved = site.moved_listings.get(section)
+    if moved is not None and where.page == 1:
+        return Response(301, [("Location", base + listing_path(moved, where.lang))], b"")
+    if section in site.challenged_listings:
+        return Response(200, [("Content-Type", HTML)], CHALLENGE)
     result = site.page(section, where.page)
     if result is None:
         return _not_found(site, base, where.lang)

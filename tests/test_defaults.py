@@ -28,16 +28,7 @@ from newscrawl.transport.completeness import WholeResponseMiddleware
 from tests.crawling import ROOT
 
 REGISTRY = {"newscrawl/run/config.py", "newscrawl/settings.py"}
-# Defaults still written in the planner, which the discovery branch rewrites to read
-# `setting(settings, NAME)`: drop these lines when it merges (the test below fails until then).
-NOT_YET = {
-    ("newscrawl/discovery/planner.py", "DEFAULT_BUDGET"),
-    ("newscrawl/discovery/planner.py", "DEFAULT_MAX_PAGES"),
-    ("newscrawl/discovery/planner.py", "NEWSCRAWL_SITEMAPS"),
-    ("newscrawl/discovery/planner.py", "NEWSCRAWL_FEEDS"),
-    ("newscrawl/discovery/planner.py", "NEWSCRAWL_LISTING_BUDGET"),
-    ("newscrawl/discovery/planner.py", "NEWSCRAWL_LISTING_MAX_PAGES"),
-}
+NOT_YET: set[tuple[str, str]] = set()  # defaults still written outside the registry: none
 GETTERS = {"get", "getint", "getbool", "getfloat", "getlist", "getdict", "setting"}
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
@@ -163,8 +163,6 @@ class ReparseSpider(BannedbookSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReparseSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        # A reparse visits no listing: the planner may not schedule visits when the run idles.
-        crawler.signals.disconnect(spider.planner.spider_idle, signal=signals.spider_idle)
         if spider.not_covered and not spider.captures:
             raise BadArgument(
                 f"none of the {spider.not_covered} captured article(s) is on"
@@ -198,11 +196,15 @@ class ReparseSpider(BannedbookSpider):
     async def start(self) -> AsyncIterator[Any]:
         total = len(self.captures)
         for index, capture in enumerate(self.captures):
+            request = self.requests.article(capture.url)
+            request.meta[CAPTURE_META] = capture
             # Capture order, whatever the scheduler's queue order: the first of two copies
             # of one text owns it, as in the crawl.
-            yield Request(capture.url, callback=self.parse, errback=self.on_error,
-                          priority=total - index, dont_filter=True,
-                          meta={CAPTURE_META: capture})
+            yield request.replace(priority=total - index, dont_filter=True)
+
+    def idle_requests(self) -> list[Request]:
+        """A reparse reads no robots.txt, sitemap or listing when it idles: it ends."""
+        return []
 
     def parse(self, response: Response) -> Iterator[Any]:
         for output in super().parse(response):

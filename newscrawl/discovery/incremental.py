@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl.discovery import urls
+from newscrawl.discovery.requests import RECHECK_META, Discovery
 from newscrawl.reasons import lookup
 from newscrawl.run.config import setting
 from newscrawl.run.errors import MarkupDrift
@@ -61,14 +62,22 @@ class IncrementalMiddleware:
         async for request in start:
             yield request
         # Articles earlier runs found but did not finish (killed, closed early, site errors).
-        spider = self.crawler.spider
-        if not hasattr(spider, "request_for"):
+        discovery = self._discovery()
+        if discovery is None:
             return
         for url in self.state.pending_urls():
             # Pending articles of another language or site (a mirror) wait for their own runs.
-            if spider.covers(url):
+            ref = urls.article_ref(url)
+            if ref is not None and discovery.scope.covers(url):
                 self.stats.inc_value("newscrawl/resumed")
-                yield spider.request_for(url)
+                discovery.sent_article(ref)
+                yield discovery.requests.article(url)
+
+    def _discovery(self) -> Discovery | None:
+        """The spider's scope and request factory (newscrawl.discovery.requests); None for a
+        spider that offers none (nothing is then resumed, and `since` is not applied)."""
+        discovery = getattr(self.crawler.spider, "discovery", None)
+        return discovery if isinstance(discovery, Discovery) else None
 
     def process_spider_output(self, response: Response, result: Iterable[Any],
                               spider: Spider | None = None) -> Iterator[Any]:
@@ -81,7 +90,8 @@ class IncrementalMiddleware:
 
     def _select(self, response: Response, outputs: list[Any]) -> list[Any]:
         """The outputs of one page that this run still needs (a page's output is small)."""
-        since = getattr(self.crawler.spider, "since", None)
+        discovery = self._discovery()
+        since = discovery.scope.since if discovery is not None else None
         return [o for o in outputs if not self._skip(o, since)]
 
     def _skip(self, output: Any, since: str | None) -> bool:
@@ -107,7 +117,7 @@ class IncrementalMiddleware:
             give_up = known.attempts >= self.max_attempts
         else:
             give_up = not (self.refresh or (known.status == "exported"
-                                            and output.meta.get("recheck")))
+                                            and output.meta.get(RECHECK_META)))
         if give_up:
             self.stats.inc_value(f"newscrawl/skipped/{known.status}")
             return True

@@ -1,21 +1,27 @@
-"""The bannedbook spider: discovers article and listing links and routes pages to the parser.
+"""The bannedbook spider: routes each response by what its request was for, to the parser and
+to the discovery objects it holds.
 
 What to follow is decided by what a URL is (newscrawl.discovery.urls), not by where a page
-puts the link. Which known articles a run may skip is decided by
+puts the link. Every request is built by one RequestFactory and carries its kind (and
+listing) in its meta (newscrawl.discovery.requests); a response is routed and recorded by
+that, not by its URL. Which known articles a run may skip is decided by
 newscrawl.discovery.incremental; which sitemaps, feeds and listings a run reads, in which
-order, and when a listing's walk ends, by newscrawl.discovery.planner. Not here.
+order, and when a listing's walk ends, by the Planner and the SitemapReader
+(newscrawl.discovery), which know the run's Scope and factory, not this spider nor each
+other. Not here. The spider tells the planner of every article request it sends out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -26,9 +32,22 @@ from newscrawl.article import Article
 from newscrawl.discovery import urls
 from newscrawl.discovery.links import RunLinks, hrefs
 from newscrawl.discovery.planner import Planner
+from newscrawl.discovery.requests import (
+    Discovery,
+    Kind,
+    RequestFactory,
+    Route,
+    Scope,
+    for_article,
+    kind_of,
+    listing_of,
+)
+from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
+from newscrawl.reasons import CHALLENGE, EMPTY, NETWORK_STAT, NOT_HTML, STAT_PREFIX, http
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
+from newscrawl.run.config import setting
 from newscrawl.run.places import default_feed
 from newscrawl.run.signals import article_failed
 from newscrawl.transport.refusals import refusal, remember
@@ -36,8 +55,6 @@ from newscrawl.transport.refusals import refusal, remember
 logger = logging.getLogger(__name__)
 
 DEFAULT_SITE = "https://www.bannedbook.org/"
-# Articles first: they are what the run is for, and it keeps the frontier short.
-ARTICLE_PRIORITY = 10
 
 
 class BannedbookSpider(Spider):
@@ -50,15 +67,24 @@ class BannedbookSpider(Spider):
         given = {name: kwargs.pop(name) for name in list(kwargs) if name in ARGUMENTS}
         args = parse_arguments(given)
         super().__init__(**kwargs)
-        self.language = args["lang"] or urls.LANG_ARGUMENT[DEFAULT_LANG]
-        self.start_urls = args["start_urls"] or [urls.section_url(DEFAULT_SITE, self.language)]
-        self.allowed_domains = sorted({urlsplit(url).hostname or "" for url in self.start_urls})
-        # Read by newscrawl.discovery.incremental, which decides what this run may skip.
-        self.since = args["since"]
+        language = args["lang"] or urls.LANG_ARGUMENT[DEFAULT_LANG]
+        self.scope = Scope.of(args["start_urls"] or [urls.section_url(DEFAULT_SITE, language)],
+                              language, args["since"])
+        # Scrapy's and other components' names for parts of the scope.
+        self.language = language
+        self.start_urls = list(self.scope.start_urls)
+        self.allowed_domains = list(self.scope.hosts)
+        self.since = self.scope.since
         self.max_articles = args["max_articles"] or 0
         self.refresh = bool(args["refresh"])
+        self.requests = RequestFactory({
+            Kind.ROBOTS: Route(self.parse_robots, self.on_robots_error),
+            Kind.SITEMAP: Route(self.parse_sitemap, self.on_sitemap_error),
+            Kind.FEED: Route(self.parse_feed, self.on_error),
+            Kind.LISTING: Route(self.parse, self.on_error),
+            Kind.ARTICLE: Route(self.parse, self.on_error)})
         # What each link is, once per run; which URLs were already requested (see links.py).
-        self.links = RunLinks(self.covers)
+        self.links = RunLinks(self.scope.covers)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -77,65 +103,68 @@ class BannedbookSpider(Spider):
             crawler.settings.set("NEWSCRAWL_MAX_ARTICLES", spider.max_articles, "spider")
         if spider.refresh:
             crawler.settings.set("NEWSCRAWL_REFRESH", True, "spider")
-        spider.planner = Planner(spider, crawler)
+        spider.planner = Planner(spider.scope, spider.requests, crawler)
+        spider.sitemaps = SitemapReader(spider.scope, spider.requests, crawler,
+                                        found=spider.planner.sitemaps_found)
+        # For the incremental middleware: it resumes articles earlier runs left pending.
+        spider.discovery = Discovery(spider.scope, spider.requests, spider.planner.found_article)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         # Read once: _links runs for every page.
-        spider.max_links = crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        spider.max_links = setting(crawler.settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE")
         return spider
 
     async def start(self) -> Any:
         # Listings among the start URLs (the front page) come once sitemaps and feeds are read.
-        for request in self.planner.first_requests():
+        for request in self.sitemaps.first_requests() + self.planner.first_requests():
             yield request
         for url in self.start_urls:
             if urls.article_ref(url) is not None:
-                yield self.request_for(url)
+                yield self.article_request(url)
 
     def covers(self, url: str) -> bool:
-        """Whether this run crawls `url`: on a start host (or its subdomains), in its language."""
-        if not urls.is_http(url) or not urls.on_hosts(url, self.allowed_domains):
-            return False
-        ref = urls.article_ref(url) or urls.listing_ref(url)
-        return ref is not None and ref.language == self.language
+        """Whether this run crawls `url` (Scope.covers)."""
+        return self.scope.covers(url)
 
-    def request_for(self, url: str, *, kind: str = "page", lastmod: float | None = None,
-                    recheck: bool = False) -> Request:
-        """The request for a page of the site (also used to resume articles of earlier runs).
-
-        kind: "robots", "sitemap", "feed", "listing", or "page" (an article, or a listing
-        judged by its URL). lastmod: the article's sitemap lastmod (POSIX seconds); recheck:
-        fetch it though it was exported (the sitemap says it changed since).
-        """
-        meta = {"newscrawl_kind": kind} if kind != "page" else {}
-        if kind == "robots":
-            return Request(url, callback=self.parse_robots, errback=self.on_robots_error,
-                           meta=meta, priority=ARTICLE_PRIORITY + 1)
-        if kind == "sitemap":
-            return Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
-                           meta=meta, priority=ARTICLE_PRIORITY + 1)
-        if kind == "feed":
-            return Request(url, callback=self.parse_feed, errback=self.on_error, meta=meta)
+    def article_request(self, url: str) -> Request:
+        """The request for an article page this spider sends out; the planner is told."""
         ref = urls.article_ref(url)
-        if ref is not None:
-            self.planner.found_article(ref)
-            if lastmod is not None:
-                meta["lastmod"] = lastmod
-            if recheck:
-                meta["recheck"] = True
-            return Request(url, callback=self.parse, errback=self.on_error,
-                           priority=ARTICLE_PRIORITY, meta=meta)
-        return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+        assert ref is not None, url
+        self.planner.found_article(ref)
+        return self.requests.article(url)
+
+    def _sent(self, requests: Iterable[Request]) -> Iterator[Request]:
+        """Requests the sitemap reader returned, sent out: the planner is told of articles."""
+        for request in requests:
+            if kind_of(request) is Kind.ARTICLE:
+                ref = urls.article_ref(request.url)
+                if ref is not None:
+                    self.planner.found_article(ref)
+            yield request
+
+    def spider_idle(self) -> None:
+        """Send what the run asks for at an idle moment; keep it open while there is some."""
+        batch = self.idle_requests()
+        if batch:
+            assert self.crawler.engine is not None
+            for request in batch:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
+
+    def idle_requests(self) -> list[Request]:
+        """robots.txt if nobody read it yet, else the planner's next listings."""
+        return self.sitemaps.idle_requests() or self.planner.idle_requests()
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
-        yield from self.planner.sitemaps.on_robots(response.body, response.url)
+        yield from self.sitemaps.on_robots(response.body, response.url)
 
     def on_robots_error(self, failure: Failure) -> Iterator[Request]:
-        yield from self.planner.sitemaps.on_robots(None, failure.request.url)  # type: ignore[attr-defined]
+        yield from self.sitemaps.on_robots(None, failure.request.url)  # type: ignore[attr-defined]
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        yield from self.planner.sitemaps.on_sitemap(response)
+        yield from self._sent(self.sitemaps.on_sitemap(response))
 
     def on_sitemap_error(self, failure: Failure) -> Iterator[Request]:
-        yield from self.planner.sitemaps.on_sitemap_error(
+        yield from self.sitemaps.on_sitemap_error(
             failure.request, type(failure.value).__name__)  # type: ignore[attr-defined]
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -143,18 +172,24 @@ class BannedbookSpider(Spider):
             return
         for link in response.xpath(FEED_ITEM_LINKS).getall():
             url = urls.canonical(response.urljoin(link.strip()))
-            if urls.article_ref(url) is not None and self.covers(url):
-                yield self.request_for(url)
+            if urls.article_ref(url) is not None and self.scope.covers(url):
+                yield self.article_request(url)
 
     def parse(self, response: Response) -> Iterator[Article | Request]:
+        """An article or listing page, as its request says (newscrawl.discovery.requests)."""
+        request = response.request
         if not isinstance(response, TextResponse) or not response.body:
-            self._count_not_article(response.url, "not_html" if response.body else "empty")
+            self._count_not_article(request, response.url,
+                                    (NOT_HTML if response.body else EMPTY).name)
             return
         if is_challenge(response.text):
-            self._count_not_article(response.url, "challenge")
+            self._count_not_article(request, response.url, CHALLENGE.name)
+            listing = listing_of(request) if request is not None else None
+            if listing is not None:  # served with 200: a visit that showed nothing, as a 403
+                self.planner.listing_failed(listing)
             return
         self.crawler.stats.inc_value("newscrawl/pages_ok")
-        if urls.article_ref(response.url) is not None:
+        if request is not None and for_article(request):
             yield from self._article(response)
         yield from self._links(response)
 
@@ -165,7 +200,7 @@ class BannedbookSpider(Spider):
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
                 crawled_at=self.crawled_at(response))
         except NotAnArticle as exc:
-            self._count_not_article(response.url, exc.reason)
+            self._count_not_article(response.request, response.url, exc.reason)
             return
         self._count_left_out(response.url, found)
         yield found.article
@@ -199,52 +234,57 @@ class BannedbookSpider(Spider):
             logger.warning("%s has more than %d links: only the first %d are followed"
                            " (NEWSCRAWL_MAX_LINKS_PER_PAGE)", response.url, cap, cap)
             found = found[:cap]
-        listing = urls.listing_ref(response.url)
+        # The listing page its request was asked as, whatever URL answered.
+        listing = listing_of(response.request) if response.request is not None else None
         # Only a listing's entries are judged (by the planner); other pages list none.
         listed = hrefs(response, LISTING_ENTRY_LINKS) if listing is not None else ()
         page = self.links.page(response, found, listed)
         if listing is not None:
             entries = [url for url in page.urls if url in page.listed]
-            after = self.planner.listing_page(listing, entries, list(page.urls))
+            served = response.url if response.meta.get("redirect_urls") else None
+            after = self.planner.listing_page(listing, entries, list(page.urls), served)
             if after is not None:
                 yield after
         # URLs this run already sent out as requests are not built again (links.py).
         for url in self.links.unrequested(page):
             if urls.article_ref(url) is not None:
-                yield self.request_for(url)
+                yield self.article_request(url)
             else:
                 self.planner.discover(url)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        if request.meta.get("newscrawl_kind") == "feed":
+        if kind_of(request) is Kind.FEED:
             logger.info("no feed at %s (%s)", request.url, type(failure.value).__name__)
             return
-        self.planner.listing_failed(request.url)
-        self.planner.sitemaps.article_failed(request, failure.value.response.status
-                                             if failure.check(HttpError) else None)
+        listing = listing_of(request)
+        if listing is not None:
+            self.planner.listing_failed(listing)
+        self.sitemaps.article_failed(request, failure.value.response.status
+                                     if failure.check(HttpError) else None)
         refused = refusal(failure, request.url, urljoin(request.url, "/robots.txt"))
         if refused is not None:  # a redirect, cut or oversized body, Retry-After, robots.txt
             remember(self.crawler.stats, refused)
-            self._count_not_article(request.url, refused.reason, str(refused))
+            self._count_not_article(request, request.url, refused.reason, str(refused))
             return
         if failure.check(HttpError):
             response = failure.value.response
-            reason = "challenge" if is_challenge(response.text if isinstance(
-                response, TextResponse) else "") else f"http_{response.status}"
-            self._count_not_article(request.url, reason)
+            reason = CHALLENGE.name if is_challenge(response.text if isinstance(
+                response, TextResponse) else "") else http(response.status).name
+            self._count_not_article(request, request.url, reason)
             return
-        self.crawler.stats.inc_value("newscrawl/errors/network")
+        self.crawler.stats.inc_value(NETWORK_STAT)
         logger.warning("giving up on %s after retries: %s", request.url, failure.value)
 
-    def _count_not_article(self, url: str, reason: str, message: str | None = None) -> None:
-        is_article = urls.article_ref(url) is not None
-        self.crawler.stats.inc_value(f"newscrawl/not_article/{reason}")
+    def _count_not_article(self, request: Request | None, url: str, reason: str,
+                           message: str | None = None) -> None:
+        is_article = request is not None and for_article(request)
+        self.crawler.stats.inc_value(STAT_PREFIX + reason)
         if is_article:
             self.crawler.signals.send_catch_log(article_failed, url=url, reason=reason)
         if message is not None:
             logger.warning("%s", message)
-        elif reason == "challenge":
+        elif reason == CHALLENGE.name:
             logger.warning("challenge page instead of content at %s", url)
         elif is_article:
             logger.warning("extraction failure (%s) at article URL %s", reason, url)
