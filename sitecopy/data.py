@@ -16,6 +16,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from sitecopy import words
+from sitecopy.challenges import Challenge
 from sitecopy.content import Content, generate
 from sitecopy.paths import PER_PAGE, SIMPLIFIED, article_path
 
@@ -121,6 +122,10 @@ class SiteData:
     # listings whose every page is a challenge page served with 200 (sections, as `listing`).
     moved_listings: dict[str, str] = field(default_factory=dict, repr=False)
     challenged_listings: set[str] = field(default_factory=set, repr=False)
+    # Unknowns of the real site (issue 17): every HTML page minified (sitecopy.minify), and
+    # posts answering a Cloudflare challenge for their first requests (sitecopy.challenges).
+    minified: bool = False
+    challenges: dict[str, Challenge] = field(default_factory=dict, repr=False)
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:

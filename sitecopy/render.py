@@ -12,6 +12,7 @@ from html import escape
 from sitecopy import discovery, pages, redesign, words
 from sitecopy.data import Response
 from sitecopy.markup import Markup
+from sitecopy.minify import minify
 from sitecopy.model import Article, Site
 from sitecopy.pages import Ctx
 from sitecopy.paths import (
@@ -57,7 +58,15 @@ JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")  # smallest
 
 
 def render(site: Site, path: str, base_url: str) -> Response:
-    """The response to GET `path` (query and fragment ignored) on a server at `base_url`."""
+    """The response to GET `path` (query and fragment ignored) on a server at `base_url`;
+    HTML minified when `site.minified`."""
+    found = _render(site, path, base_url)
+    if site.minified and "html" in dict(found.headers).get("Content-Type", ""):
+        return found._replace(body=minify(found.body))
+    return found
+
+
+def _render(site: Site, path: str, base_url: str) -> Response:
     base = base_url.rstrip("/")
     where = route(path)
     if where.kind == "other":

@@ -16,7 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
+from sitecopy import challenges
 from sitecopy.model import Site
+from sitecopy.paths import route
 from sitecopy.render import Response, render
 
 UNAVAILABLE = Response(503, [("Content-Type", "text/html; charset=UTF-8"), ("Retry-After", "1")],
@@ -79,6 +81,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if owner.first_request_of_transient(self.path):
                 response = UNAVAILABLE
+            elif (challenge := owner.challenge_of(self.path)) is not None:
+                response = Response(challenge.status, challenges.headers(challenge),
+                                    challenges.WORDINGS[challenge.wording])
             else:
                 response = render(owner.site, self.path, owner.base_url)
         except Exception:  # a renderer bug: say so loudly, answer 500, keep serving
@@ -111,6 +116,7 @@ class SiteServer:
         self.port = port
         self.hits = Hits()
         self._seen_transient: set[str] = set()
+        self._challenged: Counter[str] = Counter()  # challenges served, by post id
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -150,7 +156,8 @@ class SiteServer:
             self._thread.join(timeout=0.5)
 
     def reset(self) -> None:
-        """Forget the hits and re-arm the transient 503s (for a second crawl)."""
+        """Forget the hits and re-arm the transient 503s (for a second crawl). Challenges
+        served are not forgotten: a challenge that cleared stays cleared."""
         with self._lock:
             self._seen_transient.clear()
         self.hits.reset()
@@ -164,6 +171,19 @@ class SiteServer:
                 return False
             self._seen_transient.add(path)
             return True
+
+    def challenge_of(self, raw_path: str) -> challenges.Challenge | None:
+        """The challenge to serve for `raw_path` now (counted), or None: a post of
+        `site.challenges` answers with it for its first `times` requests (any URL of it)."""
+        where = route(raw_path)
+        challenge = self.site.challenges.get(where.article_id)
+        if where.kind != "article" or challenge is None:
+            return None
+        with self._lock:
+            if self._challenged[where.article_id] >= challenge.times:
+                return None
+            self._challenged[where.article_id] += 1
+            return challenge
 
     def __enter__(self) -> SiteServer:
         return self if self._httpd is not None else self.start()

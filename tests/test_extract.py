@@ -44,9 +44,9 @@ def page(name: str) -> bytes:
 def parse(name: str):
     """The page parsed as the crawl would: with its response's Content-Type and capture date."""
     captured = meta(name)
-    return parse_article(page(name), captured["url"],
-                         content_type=captured["headers"]["Content-Type"],
-                         crawled_at=captured["captured"])
+    headers = {key.lower(): value for key, value in captured["headers"].items()}
+    return parse_article(page(name), captured["url"], content_type=headers["content-type"],
+                         crawled_at=captured["captured"], mitigated=headers.get("cf-mitigated"))
 
 
 RECORDS = [name for name in INDEX if "not_an_article" not in expected(name)]
@@ -139,8 +139,9 @@ def test_minimal_article_parses():
     # the older interstitial, sometimes served with 200
     "<html><head><title>Just a moment...</title></head><body><h2>Checking your browser before "
     "accessing www.bannedbook.org.</h2><div class='cf-browser-verification'></div></body></html>",
-    '<html><body><div id="cf-challenge-running"></div>' + ARTICLE.replace(END, "")
-    + "</body></html>",
+    # a challenge marker and no page structure of the site (an entry is the site's: below)
+    '<html><body><div id="cf-challenge-running"></div><h2>标题</h2><p>正文第一段。</p>'
+    "</body></html>",
     "<title>Attention Required! | Cloudflare</title>",
 ])
 def test_challenge(body):  # (a page with the theme's end-of-entry marker is none: below)
@@ -154,6 +155,14 @@ def test_site_page_quoting_a_challenge_is_an_article():
     assert parse_article(ARTICLE.replace("正文第一段。", quote), CAPTURED_URL).body == quote
     # The spider asks the same question of every page before routing it.
     assert not is_challenge(ARTICLE.replace("正文第一段。", quote))
+    # Without the END ENTRY comment too (a minified page): the entry is the site's structure.
+    minified = ARTICLE.replace("正文第一段。", quote).replace(END, "") + "</html>"
+    assert parse_article(minified, CAPTURED_URL).body == quote
+    # Cloudflare's detection script, injected into the site's own page, makes no challenge.
+    injected = ('<html><body><div id="cf-challenge-running"></div>' + ARTICLE.replace(END, "")
+                + "<script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script>"
+                "</body></html>")
+    assert parse_article(injected, CAPTURED_URL).body == "正文第一段。"
 
 
 def test_is_challenge():

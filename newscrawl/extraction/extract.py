@@ -107,13 +107,14 @@ _AUTHOR = re.compile(r"作者\s*[:：]\s*(.*?)\s*(?:[,，。]|来源|來源|$)")
 
 
 def parse_article(body: bytes | str, url: str, *, content_type: str | None = None,
-                  crawled_at: str | None = None) -> Article:
+                  crawled_at: str | None = None, mitigated: str | bytes | None = None) -> Article:
     """The Article of an article page served under `url`; raises NotAnArticle (see extract)."""
-    return extract(body, url, content_type=content_type, crawled_at=crawled_at).article
+    return extract(body, url, content_type=content_type, crawled_at=crawled_at,
+                   mitigated=mitigated).article
 
 
 def extract(body: bytes | str, url: str, *, content_type: str | None = None,
-            crawled_at: str | None = None) -> Extraction:
+            crawled_at: str | None = None, mitigated: str | bytes | None = None) -> Extraction:
     """The Article of an article page and the accounting of its body; raises NotAnArticle.
 
     Bytes are decoded as a browser would: BOM, then the charset of `content_type`, then the
@@ -121,9 +122,11 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     are removed before parsing (a NUL is dropped, the page is parsed).
     The article is div.entry; its title the h2 before it. The entry's first paragraph is the
     byline (source, inline author) when it looks like one, the <ul> after it the authors. The
-    body is every text of the entry minus the boilerplate rules of selectors.py; a page whose
-    entry has no end marker, or whose parsed entry holds far less text than its source, was
-    read only in part (reason PARTIAL_PAGE). Field rules: docs/extraction.md and
+    body is every text of the entry minus the boilerplate rules of selectors.py; a page that
+    neither closes its entry (the theme's comment) nor its document (``</html>``), or whose
+    parsed entry holds far fewer paragraphs than its source, was read only in part (reason
+    PARTIAL_PAGE, page.read_whole). `mitigated`: the response's ``cf-mitigated`` header, if
+    any (a challenge, page.is_challenge). Field rules: docs/extraction.md and
     newscrawl/schema/article.schema.json.
     """
     if looks_binary(body):
@@ -136,7 +139,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         body = body.translate(None, C0_BYTES)
     text = body if isinstance(body, str) else decode(content_type, body)
     # First: a challenge can be served for any URL, even with 200.
-    if is_challenge(text):
+    if is_challenge(text, mitigated):
         raise NotAnArticle(CHALLENGE.name, url)
     ref = article_ref(url)
     if ref is None:

@@ -29,6 +29,29 @@ ENTRY_CLASS = "entry"
 ENTRY_START_TAG = r"<div\b[^>]*?(?<![\w-])entry(?![\w-])[^>]*>"
 ENTRY_END_MARKER = "<!--END ENTRY-->"
 
+# --- Cloudflare challenge and block pages (newscrawl.extraction.page.is_challenge) ----------
+# Cloudflare marks every challenge it answers with this header (value "challenge"): read first.
+CHALLENGE_HEADER = "cf-mitigated"
+CHALLENGE_HEADER_VALUE = "challenge"
+# The titles and texts of its interstitials and block pages, as the site has served them and as
+# Cloudflare documents them (docs/extraction.md); matched case-insensitively (lower case here),
+# on any status. "Access denied | <host> used Cloudflare to restrict access" is matched by its
+# fixed tail; error 1015 (rate limited) and 1020 (firewall rule) by CHALLENGE_ERROR_CODE.
+CHALLENGE_MARKERS = (
+    "just a moment...", "just a moment\u2026", "please wait... | cloudflare",
+    "attention required! | cloudflare", "used cloudflare to restrict access",
+    "checking your browser", "verifying you are human",
+    "/cdn-cgi/challenge-platform/", "_cf_chl_opt", "cf-browser-verification", "cf-challenge",
+)
+CHALLENGE_ERROR_CODE = r"error(?:\s+code)?\s*:?\s*(?:<[^>]*>\s*)*10(?:15|20)\b"
+# The site's own page structure: a page holding one of these is the site's, whatever words it
+# quotes or scripts Cloudflare injects into it (its JS detections load from
+# /cdn-cgi/challenge-platform/ on ordinary pages). The article's container (ENTRY_START_TAG),
+# a listing's article item (div.postlist), and WordPress's asset paths, which no Cloudflare
+# page links. Never the END ENTRY comment: minifiers strip comments.
+SITE_STRUCTURE = (ENTRY_START_TAG, r"<div\b[^>]*?(?<![\w-])postlist(?![\w-])[^>]*>",
+                  r"/wp-(?:content|includes)/")
+
 # Title, from ENTRY: the nearest <h2> before it. Full pages carry other <h2>s (sidebar widget
 # titles), but the article's own h2 is the last one before the entry (notice paragraphs between).
 TITLE_BEFORE_ENTRY = "preceding::h2[1]"

@@ -44,7 +44,12 @@ from newscrawl.discovery.requests import (
 )
 from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
-from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
+from newscrawl.extraction.selectors import (
+    CHALLENGE_HEADER,
+    FEED_ITEM_LINKS,
+    LISTING_ENTRY_LINKS,
+    PAGE_LINKS,
+)
 from newscrawl.reasons import CHALLENGE, EMPTY, NETWORK_STAT, NOT_HTML, STAT_PREFIX, http
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.run.config import setting
@@ -182,7 +187,7 @@ class BannedbookSpider(Spider):
             self._count_not_article(request, response.url,
                                     (NOT_HTML if response.body else EMPTY).name)
             return
-        if is_challenge(response.text):
+        if is_challenge(response.text, response.headers.get(CHALLENGE_HEADER)):
             self._count_not_article(request, response.url, CHALLENGE.name)
             listing = listing_of(request) if request is not None else None
             if listing is not None:  # served with 200: a visit that showed nothing, as a 403
@@ -198,7 +203,8 @@ class BannedbookSpider(Spider):
             found = extract(
                 response.body, response.url,
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
-                crawled_at=self.crawled_at(response))
+                crawled_at=self.crawled_at(response),
+                mitigated=response.headers.get(CHALLENGE_HEADER))
         except NotAnArticle as exc:
             self._count_not_article(response.request, response.url, exc.reason)
             return
@@ -269,8 +275,9 @@ class BannedbookSpider(Spider):
             return
         if failure.check(HttpError):
             response = failure.value.response
-            reason = CHALLENGE.name if is_challenge(response.text if isinstance(
-                response, TextResponse) else "") else http(response.status).name
+            text = response.text if isinstance(response, TextResponse) else ""
+            challenged = is_challenge(text, response.headers.get(CHALLENGE_HEADER))
+            reason = CHALLENGE.name if challenged else http(response.status).name
             self._count_not_article(request, request.url, reason)
             return
         self.crawler.stats.inc_value(NETWORK_STAT)
