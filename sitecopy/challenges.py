@@ -2,11 +2,11 @@
 
 `Site.challenges` maps a post id to a `Challenge`: the status it is served with (200, 403,
 429, 503), whether the response carries ``cf-mitigated: challenge``, its wording (a key of
-WORDINGS) and for how many requests of the post's path it is served before the article is
-(`times`; the server counts, sitecopy.server). The server answers with `headers` and the wording's page. The wordings are the titles and texts the site
-and Cloudflare have served (the site notes; Cloudflare's documentation of its challenge,
-block and 1015/1020 error pages), in the letter case each page uses; ``unknown`` is a page no
-rule knows, recognisable by the header alone.
+WORDINGS) and for how many requests of the post it is served before the article is (`times`;
+the server counts, sitecopy.server), answering with `headers` and the wording's page. The
+wordings are the titles and texts the site and Cloudflare have served (the site notes;
+Cloudflare's challenge, block and 1015/1020 error pages), in the letter case each page uses;
+``unknown`` is a page no rule knows, recognisable by the header alone.
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ def is_challenge(text: str, mitigated: str | bytes | None = None) -> bool:
     """True for a Cloudflare challenge or block page, on any status (200, 403, 429, 503).
 
     `mitigated`: the response's ``cf-mitigated`` header (selectors.CHALLENGE_HEADER), or
-    None (bytes as Scrapy's headers hold them). Cloudflare sets it to "challenge" on every challenge it answers: that decides first.
+    None (bytes as Scrapy's headers hold them). Cloudflare sets it to "challenge" on every
+    challenge it answers: that decides first.
     Else the page is one when it holds a known title, text or script of those pages
     (selectors.CHALLENGE_MARKERS, case-insensitively) and none of the site's own page
     structure (selectors.SITE_STRUCTURE): an article that quotes "Just a moment...", or a page
