@@ -1,7 +1,7 @@
 """Command line: serve a copy, or dump the records a crawl of it must produce.
 
     python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
-        [--tags 1500] [--sitemaps [--per-file 1000]]
+        [--tags 1500] [--sitemaps [--per-file 1000]] [--minified] [--challenged 8 [--times 1]]
     python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
     python -m sitecopy faults --articles 40
     python -m sitecopy demo --articles 200     # serve it on 127.0.0.1:8765 and crawl it
@@ -16,12 +16,13 @@ import json
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from sitecopy import discovery
+from sitecopy import challenges, discovery
 from sitecopy.demo import DEFAULT_PORT, run_demo
-from sitecopy.model import build_site
+from sitecopy.model import Site, build_site
 from sitecopy.paths import SIMPLIFIED, TRADITIONAL
 from sitecopy.server import SiteServer
 
@@ -45,6 +46,15 @@ def _parser() -> argparse.ArgumentParser:
                                  help="serve Yoast sitemaps and the RSS feeds")
             command.add_argument("--per-file", type=int, default=1000,
                                  help="posts per sitemap file (with --sitemaps)")
+            command.add_argument("--minified", action="store_true",
+                                 help="every HTML page minified: no comment, white space "
+                                      "collapsed (sitecopy.minify)")
+            command.add_argument("--challenged", type=int, default=0, metavar="N",
+                                 help="N listed posts answer Cloudflare challenges, every "
+                                      "status x header x wording in turn (sitecopy.challenges)")
+            command.add_argument("--times", type=int, default=1,
+                                 help="requests of a challenged post answered with the "
+                                      "challenge before the article is")
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=0, help="0: any free port")
         if name == "demo":
@@ -61,6 +71,19 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # let `serve` leave through its finally
 
 
+def _challenge(site: Site, count: int, times: int) -> None:
+    """Challenge `count` listed posts of no other fault (sitecopy.challenges.variants in turn),
+    each for its first `times` requests; the ids chosen are printed to stderr."""
+    faults = {*site.unservable, *(site.republished or ()), site.gbk}
+    plain = [i for i, a in site.articles.items() if a.listed and i not in faults
+             and a.path() not in site.transient]
+    kinds = challenges.variants()
+    site.challenges = {post: replace(kinds[index % len(kinds)], times=times)
+                       for index, post in enumerate(plain[:count])}
+    for post, challenge in site.challenges.items():
+        print(f"sitecopy: {post} challenged: {challenge}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
@@ -71,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                       tags=getattr(args, "tags", None))
     if getattr(args, "sitemaps", False):
         discovery.enable(site, per_file=args.per_file)
+    site.minified = getattr(args, "minified", False)
+    _challenge(site, getattr(args, "challenged", 0), getattr(args, "times", 1))
     built = time.perf_counter() - started
     if args.command == "expected":
         for record in site.expected_records(args.base, args.lang).values():
