@@ -80,6 +80,10 @@ def test_an_article_quoting_the_words_is_the_sites_page(wording, end):
     '<div class="postlist"><h4><a href="/bnews/sohnews/20230322/1.html">Just a moment...</a>'
     "</h4></div>",  # a listing whose item title quotes the words
     "<link rel='stylesheet' href='/wp-content/themes/moban/style.css'><p>Just a moment...</p>",
+    # spelled otherwise than usual (a minifier drops quotes; a theme adds classes)
+    "<h2>标题</h2><div class=entry><p>Just a moment...</p></div>",
+    "<h2>标题</h2><div id='post-1' class='clearfix entry'><p>Verifying you are human</p></div>",
+    "<div class='postlist odd'><h4><a href='/bnews/a/20230322/1.html'>Error 1020</a></h4></div>",
 ])
 def test_other_pages_of_the_site_quoting_the_words_are_none(structure):
     assert not is_challenge(html(structure))

@@ -52,6 +52,8 @@ def is_challenge(text: str, mitigated: str | bytes | None = None) -> bool:
         mitigated = mitigated.decode("latin-1")
     if mitigated is not None and mitigated.strip().lower() == sel.CHALLENGE_HEADER_VALUE:
         return True
+    if any(usual in text for usual in sel.SITE_STRUCTURE_USUAL):
+        return False
     lowered = text.lower()
     # Plain substring scans: a tenth of the cost of one regex alternation over the page.
     if not any(marker in lowered for marker in sel.CHALLENGE_MARKERS) and not (

@@ -51,6 +51,9 @@ CHALLENGE_ERROR_CODE = r"error(?:\s+code)?\s*:?\s*(?:<[^>]*>\s*)*10(?:15|20)\b"
 # page links. Never the END ENTRY comment: minifiers strip comments.
 SITE_STRUCTURE = (ENTRY_START_TAG, r"<div\b[^>]*?(?<![\w-])postlist(?![\w-])[^>]*>",
                   r"/wp-(?:content|includes)/")
+# The same as they are usually spelled: plain substrings, looked for first (a hundredth of the
+# cost of lower-casing a page to look for the markers).
+SITE_STRUCTURE_USUAL = ('class="entry"', 'class="postlist"', "/wp-content/", "/wp-includes/")
 
 # Title, from ENTRY: the nearest <h2> before it. Full pages carry other <h2>s (sidebar widget
 # titles), but the article's own h2 is the last one before the entry (notice paragraphs between).
