@@ -29,6 +29,8 @@ PARTIAL_MIN_BLOCKS = 4  # below this the comparison is noise
 _ENTRY_START = re.compile(sel.ENTRY_START_TAG, re.IGNORECASE)
 _USUAL_ENTRY = f'class="{sel.ENTRY_CLASS}"'
 _P_TAGS = ("p", "pre", "picture", "param")  # what "<p" opens in a source
+_P_START = re.compile(r"<(?:p|pre|picture|param)[\s/>]", re.IGNORECASE)
+_RAW_TEXT = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _PARAGRAPHS_AFTER = etree.XPath(
     f"count(following::*[{' or '.join(f'self::{tag}' for tag in _P_TAGS)}])")
 # The end of a whole document, looked for in its last characters (room for cache comments).
@@ -107,8 +109,9 @@ def read_whole(text: str, entry: etree._Element, parser: etree.HTMLParser) -> bo
     transport has already refused bodies shorter than their Content-Length or cut in transit).
     With the comment, the entry is compared with its source up to the comment; without it,
     the entry and everything parsed after it with the source from the entry's start to the
-    end. (Counting tags, not text: libxml2 gives up whole elements, and str.count is ten
-    times cheaper than stripping tags.)
+    end, where the paragraph tags are matched whole and scripts left out (sidebars and footers
+    hold SVG <path>s and scripts writing "<p>"). (Counting tags, not text: libxml2 gives up
+    whole elements, and str.count is ten times cheaper than stripping tags.)
     """
     if parser.error_log.filter_from_fatals():
         return False
@@ -118,7 +121,10 @@ def read_whole(text: str, entry: etree._Element, parser: etree.HTMLParser) -> bo
         return False
     if start is None:  # a start tag the pattern does not know: the end must do
         return True
-    source = text.count("<p", start.end(), end if end >= 0 else len(text))
+    if end >= 0:
+        source = text.count("<p", start.end(), end)  # one scan: <p, <pre, <picture, <param
+    else:
+        source = len(_P_START.findall(_RAW_TEXT.sub("", text[start.end():])))
     if source < PARTIAL_MIN_BLOCKS:
         return True
     parsed = sum(1 for _ in entry.iter(*_P_TAGS))
