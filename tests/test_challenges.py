@@ -158,3 +158,24 @@ def test_spider_keeps_an_article_quoting_just_a_moment(spider, end):
     assert isinstance(item, Article)
     assert item.body == quote
     assert spider.failed == []
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_an_edited_article_challenged_keeps_its_sitemap_watermark(spider, status):
+    # A recheck the sitemap sent that met a challenge, on any status: the sitemap's watermark
+    # must not move past the edit (newscrawl.discovery.sitemap_reader.article_failed).
+    source = "https://www.bannedbook.org/bnews/post-sitemap.xml"
+    sitemaps = spider.spider.sitemaps
+    sitemaps.failed_sources.clear()
+    spider.failed.clear()
+    request = spider.spider.requests.article(URL, lastmod=1.0, recheck=True, source=source)
+    response = HtmlResponse(URL, status=status, body=html(WORDINGS["just-a-moment"]).encode(),
+                            headers={"Content-Type": "text/html"}, request=request)
+    if status == 200:
+        assert list(spider.spider.parse(response)) == []
+    else:
+        failure = Failure(HttpError(response))
+        failure.request = request  # type: ignore[attr-defined]
+        spider.spider.on_error(failure)
+    assert spider.failed == ["challenge"]
+    assert sitemaps.failed_sources == {source}

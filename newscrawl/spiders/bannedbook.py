@@ -43,13 +43,9 @@ from newscrawl.discovery.requests import (
     listing_of,
 )
 from newscrawl.discovery.sitemap_reader import SitemapReader
+from newscrawl.extraction import selectors
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
-from newscrawl.extraction.selectors import (
-    CHALLENGE_HEADER,
-    FEED_ITEM_LINKS,
-    LISTING_ENTRY_LINKS,
-    PAGE_LINKS,
-)
+from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.reasons import CHALLENGE, EMPTY, NETWORK_STAT, NOT_HTML, STAT_PREFIX, http
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.run.config import setting
@@ -187,11 +183,13 @@ class BannedbookSpider(Spider):
             self._count_not_article(request, response.url,
                                     (NOT_HTML if response.body else EMPTY).name)
             return
-        if is_challenge(response.text, response.headers.get(CHALLENGE_HEADER)):
+        if is_challenge(response.text, response.headers.get(selectors.CHALLENGE_HEADER)):
             self._count_not_article(request, response.url, CHALLENGE.name)
             listing = listing_of(request) if request is not None else None
             if listing is not None:  # served with 200: a visit that showed nothing, as a 403
                 self.planner.listing_failed(listing)
+            elif request is not None:  # an edited article's sitemap watermark stays, as a 503
+                self.sitemaps.article_failed(request, None)
             return
         self.crawler.stats.inc_value("newscrawl/pages_ok")
         if request is not None and for_article(request):
@@ -204,7 +202,7 @@ class BannedbookSpider(Spider):
                 response.body, response.url,
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
                 crawled_at=self.crawled_at(response),
-                mitigated=response.headers.get(CHALLENGE_HEADER))
+                mitigated=response.headers.get(selectors.CHALLENGE_HEADER))
         except NotAnArticle as exc:
             self._count_not_article(response.request, response.url, exc.reason)
             return
@@ -276,7 +274,7 @@ class BannedbookSpider(Spider):
         if failure.check(HttpError):
             response = failure.value.response
             text = response.text if isinstance(response, TextResponse) else ""
-            challenged = is_challenge(text, response.headers.get(CHALLENGE_HEADER))
+            challenged = is_challenge(text, response.headers.get(selectors.CHALLENGE_HEADER))
             reason = CHALLENGE.name if challenged else http(response.status).name
             self._count_not_article(request, request.url, reason)
             return
