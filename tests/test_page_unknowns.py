@@ -16,6 +16,7 @@ import pytest
 
 from sitecopy import challenges
 from sitecopy.challenges import Challenge
+from sitecopy.minify import minify
 from sitecopy.model import Site, build_site
 from sitecopy.render import render
 from sitecopy.server import SiteServer, serve
@@ -52,6 +53,17 @@ def test_the_minified_copy_serves_no_comment(site: Site) -> None:
     assert b'<div class="entry">' in page and page.rstrip().endswith(b"</html>")
     assert b"<!--" not in page and b"END ENTRY" not in page
     assert b"\n" not in page and b"  " not in page
+
+
+@pytest.mark.parametrize(("page", "minified"), [
+    (b"<html>\n <body>\n  <!-- c -->\n  <div class=\"entry\">\n   <p>a  <b>b</b>\n c</p>\n"
+     b"  </div><!--END ENTRY-->\n </body>\n</html>\n",
+     b'<html><body><div class="entry"><p>a <b>b</b> c</p></div></body></html>'),
+    (b"<p>x</p>\n<pre>  a\n  b</pre>\n<script>\nvar s = '<!-- x -->';\n</script>",
+     b"<p>x</p><pre>  a\n  b</pre> <script>\nvar s = '<!-- x -->';\n</script>"),
+])
+def test_minify(page: bytes, minified: bytes) -> None:
+    assert minify(page) == minified
 
 
 def test_minified_copy_every_article_once_exactly(site: Site, tmp_path: Path) -> None:
