@@ -31,8 +31,9 @@ ENTRY_END_MARKER = "<!--END ENTRY-->"
 
 # --- Cloudflare challenge and block pages (newscrawl.extraction.page.is_challenge) ----------
 # Cloudflare marks every challenge it answers with this header (value "challenge"): read first.
-CHALLENGE_HEADER = "cf-mitigated"
-CHALLENGE_HEADER_VALUE = "challenge"
+# (Written as the header line Cloudflare documents: its value is no reason name of the table.)
+CHALLENGE_HEADER_LINE = "cf-mitigated: challenge"
+CHALLENGE_HEADER, _, CHALLENGE_HEADER_VALUE = CHALLENGE_HEADER_LINE.partition(": ")
 # The titles and texts of its interstitials and block pages, as the site has served them and as
 # Cloudflare documents them (docs/extraction.md); matched case-insensitively (lower case here),
 # on any status. "Access denied | <host> used Cloudflare to restrict access" is matched by its
