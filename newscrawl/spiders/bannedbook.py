@@ -45,11 +45,21 @@ from newscrawl.discovery.requests import (
 from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
-from newscrawl.reasons import CHALLENGE, EMPTY, NETWORK_STAT, NOT_HTML, STAT_PREFIX, http
+from newscrawl.reasons import (
+    CHALLENGE,
+    EMPTY,
+    NETWORK_CAUSE_PREFIX,
+    NETWORK_HOST_PREFIX,
+    NETWORK_STAT,
+    NOT_HTML,
+    STAT_PREFIX,
+    http,
+)
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.run.config import setting
 from newscrawl.run.places import default_feed
 from newscrawl.run.signals import article_failed
+from newscrawl.transport import network
 from newscrawl.transport.refusals import refusal, remember
 
 logger = logging.getLogger(__name__)
@@ -274,7 +284,13 @@ class BannedbookSpider(Spider):
             self._count_not_article(request, request.url, reason)
             return
         self.crawler.stats.inc_value(NETWORK_STAT)
-        logger.warning("giving up on %s after retries: %s", request.url, failure.value)
+        # Its cause, and the first host that failed so: the run's last line names them.
+        found, host = network.cause(failure.value), network.host_of(request.url)
+        self.crawler.stats.inc_value(NETWORK_CAUSE_PREFIX + found.name)
+        if self.crawler.stats.get_value(NETWORK_HOST_PREFIX + found.name) is None:
+            self.crawler.stats.set_value(NETWORK_HOST_PREFIX + found.name, host)
+        logger.warning("giving up on %s after retries: %s (%s)", request.url, failure.value,
+                       found.sentence.format(host=host))
 
     def _count_not_article(self, request: Request | None, url: str, reason: str,
                            message: str | None = None) -> None:
