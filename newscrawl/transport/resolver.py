@@ -4,7 +4,8 @@ RFC 6761 §6.4: "Name resolution APIs and libraries SHOULD recognize 'invalid' n
 and SHOULD always return immediately with an NXDOMAIN"; glibc does not, and sends the query to
 the configured name server. This resolver fails such a name at once with Twisted's
 DNSLookupError, as any name that does not resolve fails; every other name goes to Scrapy's
-CachingThreadedResolver (settings.py: DNS_RESOLVER). So a crawl of ``http://x.invalid/`` (the
+CachingThreadedResolver (settings.py: TWISTED_DNS_RESOLVER, Scrapy >= 2.14; older Scrapy
+keeps its own resolver). So a crawl of ``http://x.invalid/`` (the
 failure tests, a mistyped setting) sends no packet off the machine.
 """
 
