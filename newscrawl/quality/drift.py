@@ -51,6 +51,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.reasons import lookup
+from newscrawl.run import sitestats
 from newscrawl.run.config import SETTINGS, setting
 from newscrawl.run.errors import MarkupDrift, RunError
 from newscrawl.run.runtime import FAILURE_STAT, SUCCESS_REASONS, record_failure
@@ -162,7 +163,14 @@ class DriftMonitor:
     def item_seen(self, item: Any) -> None:
         article = ItemAdapter(item)
         self.articles += 1
-        self.covered.update(field for field in FIELDS if article.get(field))
+        present = [field for field in FIELDS if article.get(field)]
+        self.covered.update(present)
+        # The same counts as stats, for last-run.json's site section (reporting/site.py).
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(sitestats.ARTICLES)
+        for field in present:
+            stats.inc_value(sitestats.COVERED + field)
 
     def article_failed(self, url: str, reason: str) -> None:
         judged = lookup(reason)

@@ -6,7 +6,8 @@ own (scrapy/utils/_download_handlers.py ``wrap_twisted_exceptions``); older Scra
 download handlers raise Twisted's. Both are read, and the chain of causes (``__cause__``,
 ``ResponseFailed.reasons``) too, since a TLS failure arrives wrapped in a ResponseFailed.
 
-``host_of`` is what the sentence names: the URL's host, and its port when it has one.
+``count`` keeps the stats the run's last line reads; ``host_of`` is what the sentence
+names: the URL's host, and its port when it has one.
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from scrapy.statscollectors import StatsCollector
 from twisted.internet import error as tx
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
 from newscrawl.reasons import (
+    NETWORK_CAUSE_PREFIX,
     NETWORK_DNS,
+    NETWORK_HOST_PREFIX,
     NETWORK_OTHER,
     NETWORK_REFUSED,
+    NETWORK_STAT,
     NETWORK_TIMEOUT,
     NETWORK_TLS,
     Reason,
@@ -74,3 +79,17 @@ def cause(exc: BaseException) -> Reason:
 def host_of(url: str) -> str:
     """The host a sentence names: ``www.bannedbook.org``, ``127.0.0.1:8765``."""
     return urlsplit(url).netloc or url
+
+
+def count(stats: StatsCollector | None, exc: BaseException, url: str) -> str:
+    """Count a request to ``url`` that failed in the network with ``exc``: under NETWORK_STAT,
+    and under its cause (NETWORK_CAUSE_PREFIX), keeping the first host that failed so
+    (NETWORK_HOST_PREFIX) for the run's last line (outcomes.nothing_read). Returns the
+    cause's sentence, e.g. ``127.0.0.1:8765 refused the connection``."""
+    assert stats is not None
+    found, host = cause(exc), host_of(url)
+    stats.inc_value(NETWORK_STAT)
+    stats.inc_value(NETWORK_CAUSE_PREFIX + found.name)
+    if stats.get_value(NETWORK_HOST_PREFIX + found.name) is None:
+        stats.set_value(NETWORK_HOST_PREFIX + found.name, host)
+    return found.sentence.format(host=host)
