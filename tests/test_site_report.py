@@ -138,6 +138,7 @@ SITE = "https://www.bannedbook.org"
      None),  # articles found, all before -a since
     ({"newscrawl/pages_ok": 3, "newscrawl/resumed": 2}, "/bnews/", "zh-Hans", None),
     ({}, "/bnews/", "zh-Hans", None),  # nothing read: transport/outcomes.py says why
+    ({"newscrawl/pages_ok": 3}, "/bnews/", "zh-Hans", None),  # a reparse: no discovery
 ])
 def test_nothing_followed(stats: dict, start: str, lang: str, expected: str | None) -> None:
     assert nothing_followed(stats, Scope.of([SITE + start], lang)) == expected

@@ -26,7 +26,7 @@ from newscrawl.run.runtime import (
     SUCCESS_REASONS,
 )
 from newscrawl.run.signals import run_ending
-from newscrawl.state.keeper import StateKeeper
+from newscrawl.state.keeper import StateKeeper, redis_url
 from newscrawl.transport.outcomes import failed_requests, nothing_read
 from newscrawl.transport.redirects import site_moved
 
@@ -133,9 +133,11 @@ class RunReport:
         keeper = self.crawler.get_extension(StateKeeper)
         created = bool(keeper and keeper.created)
         scope = getattr(self.crawler.spider, "scope", None)
+        # Not on a shared Redis frontier: there one worker's articles may be another's.
+        judged = created and isinstance(scope, Scope) and not redis_url(self.crawler.settings)
         failure, message = diagnose(stats, self.reason,
                                     len(self.crawler.settings.getdict("FEEDS")),
-                                    scope if created and isinstance(scope, Scope) else None)
+                                    scope if judged else None)
         summary = summarize(stats, time.monotonic() - self.started)
         summary["site"] = site.section(stats)
         if created:  # the first run against this site: tell the user what it is

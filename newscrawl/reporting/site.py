@@ -80,9 +80,9 @@ def _lang_argument(language: str) -> str:
 def nothing_followed(stats: dict[str, Any], scope: Scope) -> str | None:
     """For a run that began its state: why it found no article page at all, else None.
 
-    A run on a new state that read pages of the site (pages_ok) but sent no article request,
-    skipped none (``since``) and resumed none found nothing to archive: say what it read and
-    why nothing was followed (a start URL outside the run's language section, say)."""
+    A crawl on a new state that read pages of the site (pages_ok, discovery requests) but sent
+    no article request, skipped none (``since``) and resumed none found nothing to archive:
+    say what it read and why nothing was followed (a start URL outside the run's language section, say)."""
     found_any = any(stats.get(key) for key in (
         f"newscrawl/requests/{Kind.ARTICLE.value}", "newscrawl/skipped/before_since",
         "newscrawl/resumed"))
@@ -91,8 +91,10 @@ def nothing_followed(stats: dict[str, Any], scope: Scope) -> str | None:
     read = ", ".join(f"{name} {count}" for kind, name in (
         (Kind.ROBOTS, "robots.txt"), (Kind.SITEMAP, "sitemap"), (Kind.FEED, "feed"),
         (Kind.LISTING, "listing")) if (count := stats.get(f"newscrawl/requests/{kind.value}")))
+    if not read:  # no discovery request at all: a reparse of captures, not a crawl
+        return None
     host = urlsplit(scope.site).netloc
-    head = (f"no article page found on a new state: read {read or 'nothing'} of {host} and"
+    head = (f"no article page found on a new state: read {read} of {host} and"
             " followed no article link")
     section_of = urls.section_url(scope.site, scope.language)
     outside = [url for url in scope.start_urls
