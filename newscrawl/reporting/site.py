@@ -82,7 +82,8 @@ def nothing_followed(stats: dict[str, Any], scope: Scope) -> str | None:
 
     A crawl on a new state that read pages of the site (pages_ok, discovery requests) but sent
     no article request, skipped none (``since``) and resumed none found nothing to archive:
-    say what it read and why nothing was followed (a start URL outside the run's language section, say)."""
+    say what it read and why nothing was followed (a start URL outside the run's language
+    section, say)."""
     found_any = any(stats.get(key) for key in (
         f"newscrawl/requests/{Kind.ARTICLE.value}", "newscrawl/skipped/before_since",
         "newscrawl/resumed"))
