@@ -114,8 +114,9 @@ class SitemapReader:
         named = sitemaps.from_robots(body or b"", url)
         stats = self.crawler.stats
         assert stats is not None
-        stats.set_value(sitestats.ROBOTS, "unreadable" if body is None else "read")
-        stats.set_value(sitestats.ROBOTS_SITEMAPS, list(named))
+        if body is not None or stats.get_value(sitestats.ROBOTS) != "read":  # read once: kept
+            stats.set_value(sitestats.ROBOTS, "unreadable" if body is None else "read")
+            stats.set_value(sitestats.ROBOTS_SITEMAPS, list(named))
         return self._sitemaps_named(named, url)
 
     def _sitemaps_named(self, named: list[str], robots_url: str) -> list[Request]:
