@@ -123,7 +123,7 @@ def test_refused_connection_is_named(tmp_path: Path) -> None:
     assert run.returncode == EXIT_FAILED
     assert _last_line(run.stderr) == (
         f"newscrawl: run failed (exit 1): no page of the site could be read: 127.0.0.1:{port}"
-        " refused the connection (1 request failed after retries)")
+        " refused the connection (failed_requests=1, after retries)")
     assert run.summary["counts"]["newscrawl/errors/network_cause/network_refused"] == 1
 
 
@@ -133,7 +133,7 @@ def test_unresolved_name_is_named(tmp_path: Path) -> None:
     assert run.returncode == EXIT_FAILED
     assert _last_line(run.stderr) == (
         "newscrawl: run failed (exit 1): no page of the site could be read: the host name"
-        " nonexistent.invalid could not be resolved (DNS) (1 request failed after retries)")
+        " nonexistent.invalid could not be resolved (DNS) (failed_requests=1, after retries)")
     assert run.summary["counts"]["newscrawl/errors/network_cause/network_dns"] == 1
 
 

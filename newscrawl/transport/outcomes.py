@@ -59,8 +59,9 @@ def nothing_read(stats: dict[str, Any]) -> str:
         if DETAIL_PREFIX + reason in stats:
             return f"no page of the site could be read: {stats[DETAIL_PREFIX + reason]}"
         if reason == NETWORK.name and (causes := network_causes(stats)):
-            return (f"no page of the site could be read: {causes} ({count} request"
-                    f"{'s' if count > 1 else ''} failed after retries)")
+            # failed_requests as the summary counts it (tests/test_cli.py holds them alike)
+            return (f"no page of the site could be read: {causes}"
+                    f" (failed_requests={failed_requests(stats)}, after retries)")
     challenges = counted.pop(CHALLENGE.name, 0)
     detail = ", ".join(f"{count} {reason}" for reason, count in sorted(counted.items()))
     return (f"no page of the site could be read ({challenges} challenge pages,"
