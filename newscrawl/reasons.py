@@ -30,6 +30,10 @@ from types import MappingProxyType
 
 STAT_PREFIX = "newscrawl/not_article/"  # + a reason's name: how many requests or pages gave it
 NETWORK_STAT = "newscrawl/errors/network"  # requests that failed in the network after retries
+# + a cause's name (network_dns, …): those of NETWORK_STAT's requests that failed so; the
+# value under NETWORK_HOST_PREFIX + name is the first host that failed so.
+NETWORK_CAUSE_PREFIX = "newscrawl/errors/network_cause/"
+NETWORK_HOST_PREFIX = "newscrawl_detail/network_host/"
 HTTP_PREFIX = "http_"  # + the status of an HTTP error answer: http_404, http_503, …
 
 
@@ -86,10 +90,25 @@ REDIRECT_LOOP = _reason("redirect_loop", failed_request=True, give_up=True,
 REDIRECT_NOT_ARTICLE = _reason("redirect_not_article", failed_request=True, give_up=True,
                                sentence="not this article")
 
+# The causes of a network error, told apart by the exception's type
+# (newscrawl/transport/network.py); counted under NETWORK_CAUSE_PREFIX + name, beside
+# NETWORK_STAT. Each sentence names the host ("{host}": name, and port if not the scheme's).
+NETWORK_DNS = _reason("network_dns", failed_request=True, transient=True,
+                      sentence="the host name {host} could not be resolved (DNS)")
+NETWORK_REFUSED = _reason("network_refused", failed_request=True, transient=True,
+                          sentence="{host} refused the connection")
+NETWORK_TIMEOUT = _reason("network_timeout", failed_request=True, transient=True,
+                          sentence="{host} did not answer in time (timeout)")
+NETWORK_TLS = _reason("network_tls", failed_request=True, transient=True,
+                      sentence="the TLS handshake with {host} failed")
+NETWORK_OTHER = _reason("network_other", failed_request=True, transient=True,
+                        sentence="the connection to {host} failed")
+NETWORK_CAUSES = (NETWORK_DNS, NETWORK_REFUSED, NETWORK_TIMEOUT, NETWORK_TLS, NETWORK_OTHER)
+
 REASONS: MappingProxyType[str, Reason] = MappingProxyType({r.name: r for r in (
     CHALLENGE, NOT_HTML, EMPTY, NOT_ARTICLE_URL, NO_TITLE, NO_BODY, PARTIAL_PAGE, NETWORK,
     INCOMPLETE, TOO_LARGE, BACKOFF_EXCEEDED, ROBOTS_FORBIDDEN, REDIRECT_MOVED,
-    REDIRECT_OFFSITE, REDIRECT_LOOP, REDIRECT_NOT_ARTICLE)})
+    REDIRECT_OFFSITE, REDIRECT_LOOP, REDIRECT_NOT_ARTICLE, *NETWORK_CAUSES)})
 
 # HTTP error answers: the page is gone (404, 410), or the server could not answer now
 # (408, 429, 5xx; RETRY_HTTP_CODES are retried before they get here). Any other status (a

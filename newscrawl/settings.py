@@ -14,6 +14,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
+# Scrapy's, with .invalid names failed here, not sent to the name server (RFC 6761). The
+# setting's name since Scrapy 2.14 (DNS_RESOLVER before, deprecated since).
+TWISTED_DNS_RESOLVER = "newscrawl.transport.resolver.ReservedNamesResolver"
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

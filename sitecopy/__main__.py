@@ -2,6 +2,7 @@
 
     python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
         [--tags 1500] [--sitemaps [--per-file 1000]] [--minified] [--challenged 8 [--times 1]]
+        [--redesign entry,tags]
     python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
     python -m sitecopy faults --articles 40
     python -m sitecopy demo --articles 200     # serve it on 127.0.0.1:8765 and crawl it
@@ -20,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from sitecopy import challenges, discovery
+from sitecopy import challenges, discovery, redesign
 from sitecopy.demo import DEFAULT_PORT, run_demo
 from sitecopy.model import Site, build_site
 from sitecopy.paths import SIMPLIFIED, TRADITIONAL
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--times", type=int, default=1,
                                  help="requests of a challenged post answered with the "
                                       "challenge before the article is")
+            command.add_argument("--redesign", type=_changes, default=frozenset(),
+                                 help="markup changes in force from the first request"
+                                      " (sitecopy.redesign: entry, tags; comma-separated)")
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=0, help="0: any free port")
         if name == "demo":
@@ -65,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
                                  help="the server's base URL, e.g. http://127.0.0.1:8000")
             command.add_argument("--lang", choices=(SIMPLIFIED, TRADITIONAL), default=SIMPLIFIED)
     return parser
+
+
+def _changes(text: str) -> frozenset[str]:
+    changes = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not changes <= redesign.CHANGES:
+        raise argparse.ArgumentTypeError(f"use {', '.join(sorted(redesign.CHANGES))}")
+    return changes
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -96,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         discovery.enable(site, per_file=args.per_file)
     site.minified = getattr(args, "minified", False)
     _challenge(site, getattr(args, "challenged", 0), getattr(args, "times", 1))
+    site.redesign = getattr(args, "redesign", frozenset())
     built = time.perf_counter() - started
     if args.command == "expected":
         for record in site.expected_records(args.base, args.lang).values():

@@ -1,6 +1,9 @@
-"""A redesign of the site's article markup, switched on between runs (the drift alarm's tests).
+"""A redesign of the site's article markup, in force from the first run or switched on between
+runs (the drift alarm's tests).
 
-`Site.redesign` holds the changes in force; `apply` rewrites a rendered article page:
+`Site.redesign` holds the changes in force (set it before the first request, or serve with
+``python -m sitecopy serve --redesign entry,tags``, for a site redesigned before newscrawl
+ever saw it); `apply` rewrites a rendered article page:
 
 - ``entry``: the article container ``div.entry`` is renamed ``div.post-content`` (the parser's
   ENTRY selector then finds no article: every page fails with no body);

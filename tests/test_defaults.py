@@ -131,8 +131,8 @@ def test_components_outside_the_project_settings_see_the_registry_defaults() -> 
     assert (incremental.max_attempts, incremental.refresh) == (
         _default("NEWSCRAWL_MAX_ATTEMPTS"), _default("NEWSCRAWL_REFRESH"))
     drift = DriftMonitor.from_crawler(crawler)
-    assert (drift.min_pages, drift.min_runs, drift.accept) == (
-        _default("NEWSCRAWL_DRIFT_MIN_PAGES"), _default("NEWSCRAWL_DRIFT_MIN_RUNS"),
+    assert (drift.min_pages, drift.min_history, drift.accept) == (
+        _default("NEWSCRAWL_DRIFT_MIN_PAGES"), _default("NEWSCRAWL_DRIFT_MIN_HISTORY"),
         _default("NEWSCRAWL_DRIFT_ACCEPT"))
     whole = WholeResponseMiddleware.from_crawler(crawler)
     assert whole.require_html_end is _default("NEWSCRAWL_REQUIRE_HTML_END")

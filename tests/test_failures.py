@@ -113,6 +113,30 @@ def test_unreachable_site_fails_the_run(tmp_path: Path) -> None:
     assert run.summary["status"] == "failed"
 
 
+def _last_line(run_stderr: str) -> str:
+    return run_stderr.rstrip("\n").splitlines()[-1]
+
+
+def test_refused_connection_is_named(tmp_path: Path) -> None:
+    port = _free_port()
+    run = run_crawl(f"http://127.0.0.1:{port}/bnews/", tmp_path, settings={"RETRY_TIMES": "1"})
+    assert run.returncode == EXIT_FAILED
+    assert _last_line(run.stderr) == (
+        f"newscrawl: run failed (exit 1): no page of the site could be read: 127.0.0.1:{port}"
+        " refused the connection (failed_requests=1, after retries)")
+    assert run.summary["counts"]["newscrawl/errors/network_cause/network_refused"] == 1
+
+
+def test_unresolved_name_is_named(tmp_path: Path) -> None:
+    # .invalid never resolves (RFC 6761); newscrawl's resolver answers it without a query.
+    run = run_crawl("http://nonexistent.invalid/bnews/", tmp_path, settings={"RETRY_TIMES": "1"})
+    assert run.returncode == EXIT_FAILED
+    assert _last_line(run.stderr) == (
+        "newscrawl: run failed (exit 1): no page of the site could be read: the host name"
+        " nonexistent.invalid could not be resolved (DNS) (failed_requests=1, after retries)")
+    assert run.summary["counts"]["newscrawl/errors/network_cause/network_dns"] == 1
+
+
 class _Challenge(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         body = (b"<html><head><title>Just a moment...</title></head><body>"

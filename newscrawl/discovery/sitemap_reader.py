@@ -29,6 +29,7 @@ from newscrawl.discovery.requests import (
     RequestFactory,
     Scope,
 )
+from newscrawl.run import sitestats
 from newscrawl.run.config import setting
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
@@ -98,6 +99,10 @@ class SitemapReader:
                 or not urls.on_hosts(request.url, self.scope.hosts)):
             return  # another parser: the spider reads robots.txt itself at the next idle
         self.robots_read = True
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value(sitestats.ROBOTS, "read")
+        stats.set_value(sitestats.ROBOTS_SITEMAPS, list(listed))
         parts = urlsplit(request.url)
         base = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
         assert self.crawler.engine is not None
@@ -106,7 +111,13 @@ class SitemapReader:
 
     def on_robots(self, body: bytes | None, url: str) -> list[Request]:
         """robots.txt as the spider read it (None: it could not)."""
-        return self._sitemaps_named(sitemaps.from_robots(body or b"", url), url)
+        named = sitemaps.from_robots(body or b"", url)
+        stats = self.crawler.stats
+        assert stats is not None
+        if body is not None or stats.get_value(sitestats.ROBOTS) != "read":  # read once: kept
+            stats.set_value(sitestats.ROBOTS, "unreadable" if body is None else "read")
+            stats.set_value(sitestats.ROBOTS_SITEMAPS, list(named))
+        return self._sitemaps_named(named, url)
 
     def _sitemaps_named(self, named: list[str], robots_url: str) -> list[Request]:
         """The sitemaps robots.txt names on the run's hosts; else the usual places."""
@@ -128,6 +139,12 @@ class SitemapReader:
         if kind not in ("sitemapindex", "urlset"):
             return self.on_sitemap_error(response.request, "not a sitemap")
         self._has_sitemaps()
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(sitestats.SITEMAP_FILES)
+        dated = [entry.lastmod for entry in entries if entry.lastmod is not None]
+        if dated:
+            stats.max_value(sitestats.SITEMAP_NEWEST, max(dated))
         # refresh=1 fetches every known article again: the whole of every sitemap.
         watermark = None if self.refresh else self.state.watermark(self._key(source))
         if kind == "sitemapindex":
@@ -136,8 +153,6 @@ class SitemapReader:
                     if sitemaps.lists_posts(entry.loc)
                     and urls.on_hosts(entry.loc, self.scope.hosts)]
         out = []
-        stats = self.crawler.stats
-        assert stats is not None
         for entry in sitemaps.newer(entries, watermark):
             if entry.lastmod is not None:
                 self.read[source] = max(self.read.get(source, entry.lastmod), entry.lastmod)

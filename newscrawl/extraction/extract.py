@@ -70,6 +70,9 @@ class Extraction:
     dropped: dict[str, list[int]] = field(default_factory=dict)
     unclaimed_chars: int = 0
     unclaimed_sample: str = ""
+    # The page carried the END ENTRY comment (sel.ENTRY_END_MARKER): one of the signals that
+    # judged it read whole; counted for last-run.json's site section (reporting/site.py).
+    end_marker: bool = False
 
     @property
     def substantial_unclaimed(self) -> bool:
@@ -204,7 +207,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         crawled_at=crawled_at,
         version=1,
     )
-    return Extraction(article, found.dropped, found.unclaimed_chars, found.unclaimed_sample)
+    return Extraction(article, found.dropped, found.unclaimed_chars, found.unclaimed_sample,
+                      end_marker=sel.ENTRY_END_MARKER in text)
 
 
 def _entry(doc: etree._Element) -> etree._Element | None:

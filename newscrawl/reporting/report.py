@@ -13,9 +13,11 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.statscollectors import StatsCollector
 
+from newscrawl.discovery.requests import Scope
 from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.reasons import STAT_PREFIX
-from newscrawl.run.errors import EXIT_OK, OutputError, SiteError, exit_code_for
+from newscrawl.reporting import site
+from newscrawl.run.errors import EXIT_OK, NoArticles, OutputError, SiteError, exit_code_for
 from newscrawl.run.places import describe_outputs, local_path
 from newscrawl.run.runtime import (
     FAILURE_MESSAGE_STAT,
@@ -24,7 +26,7 @@ from newscrawl.run.runtime import (
     SUCCESS_REASONS,
 )
 from newscrawl.run.signals import run_ending
-from newscrawl.state.keeper import StateKeeper
+from newscrawl.state.keeper import StateKeeper, redis_url
 from newscrawl.transport.outcomes import failed_requests, nothing_read
 from newscrawl.transport.redirects import site_moved
 
@@ -68,8 +70,12 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
     }
 
 
-def diagnose(stats: dict[str, Any], reason: str, feeds: int) -> tuple[str | None, str]:
-    """The failure reason (None on success) and a sentence for the log."""
+def diagnose(stats: dict[str, Any], reason: str, feeds: int,
+             new_state_of: Scope | None = None) -> tuple[str | None, str]:
+    """The failure reason (None on success) and a sentence for the log.
+
+    new_state_of: the run's scope when the run began its state (a first run against a site):
+    such a run that found no article page at all fails (NoArticles, reporting/site.py)."""
     if stats.get(FAILURE_STAT):
         return stats[FAILURE_STAT], stats.get(FAILURE_MESSAGE_STAT, "")
     if reason == FORCED_REASON:
@@ -83,6 +89,8 @@ def diagnose(stats: dict[str, Any], reason: str, feeds: int) -> tuple[str | None
     # A worker of a shared Redis round may be handed no page at all: the round's count then.
     if not (stats.get("newscrawl/pages_ok") or stats.get("newscrawl/redis/round_pages_ok")):
         return SiteError.reason, nothing_read(stats)
+    if new_state_of is not None and (nothing := site.nothing_followed(stats, new_state_of)):
+        return NoArticles.reason, nothing
     # Every article passed to the feeds must have been written by each; a feed whose
     # file could not even be opened never reaches our exporter, so count, don't trust.
     unwritten = stats.get("item_scraped_count", 0) - _written(stats)
@@ -122,9 +130,19 @@ class RunReport:
         stats_collector: StatsCollector | None = self.crawler.stats
         assert stats_collector is not None
         stats = stats_collector.get_stats()
+        keeper = self.crawler.get_extension(StateKeeper)
+        created = bool(keeper and keeper.created)
+        scope = getattr(self.crawler.spider, "scope", None)
+        # Not on a shared Redis frontier: there one worker's articles may be another's.
+        judged = created and isinstance(scope, Scope) and not redis_url(self.crawler.settings)
         failure, message = diagnose(stats, self.reason,
-                                    len(self.crawler.settings.getdict("FEEDS")))
+                                    len(self.crawler.settings.getdict("FEEDS")),
+                                    scope if judged else None)
         summary = summarize(stats, time.monotonic() - self.started)
+        summary["site"] = site.section(stats)
+        if created:  # the first run against this site: tell the user what it is
+            for line in site.describe(summary["site"]):
+                logger.info("the site: %s", line)
         summary.update(status="ok" if failure is None else "failed",
                        reason=failure or self.reason, message=message,
                        finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

@@ -181,8 +181,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("NEWSCRAWL_DRIFT_MIN_PAGES", 20, whole(1),
             "article pages (and articles) a run needs to be judged for drift or to serve as a"
             " baseline"),
-    Setting("NEWSCRAWL_DRIFT_MIN_RUNS", 3, whole(1),
-            "earlier runs of that size needed before any run is judged for drift"),
+    Setting("NEWSCRAWL_DRIFT_MIN_HISTORY", 100, whole(1),
+            "article pages the earlier runs (each of NEWSCRAWL_DRIFT_MIN_PAGES) must hold"
+            " together before they, not the parser's shipped expectations, judge a run"),
     Setting("NEWSCRAWL_DRIFT_ACCEPT", False, BOOLEAN,
             "record this run as normal even if it drifted (after a deliberate site change)"),
 )}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Exit statuses: documented in the README; cron mail and wrappers key on them.
 EXIT_OK = 0
-EXIT_FAILED = 1  # crawl failed: site unreachable, only challenge pages, errors
+EXIT_FAILED = 1  # crawl failed: site unreachable, only challenge pages, no article found, errors
 EXIT_USAGE = 2  # a bad argument or setting, refused before the first request
 EXIT_STATE = 3  # state database corrupt, unreadable or unwritable
 EXIT_OUTPUT = 4  # output not writable, disk full
@@ -15,7 +15,8 @@ EXIT_BUSY = 75  # another run holds the state dir (EX_TEMPFAIL: try again later)
 # What each status means, for `scrapy crawl -h` and docs/cron.md (one line per status).
 EXIT_MEANINGS = {
     EXIT_OK: "the run finished (possibly with nothing new)",
-    EXIT_FAILED: "the crawl failed: site unreachable, only challenge pages, interrupted",
+    EXIT_FAILED: "the crawl failed: site unreachable, only challenge pages, no article found on"
+                 " a new state, interrupted",
     EXIT_USAGE: "a bad argument or setting; refused before the first request",
     EXIT_STATE: "the state is corrupt, locked, unwritable or not ours",
     EXIT_OUTPUT: "the output cannot be written; nothing unwritten is marked exported",
@@ -63,13 +64,19 @@ class SiteError(RunError):
     reason = "site_error"
 
 
+class NoArticles(SiteError):
+    """A run that began its state read pages of the site but found no article page at all."""
+
+    reason = "no_articles"
+
+
 class MarkupDrift(RunError):
     exit_code = EXIT_DRIFT
     reason = "markup_drift"
 
 
 ALL = (BadArgument, StateError, AlreadyRunning, OutputError, FrontierError, SiteError,
-       MarkupDrift, RunError)
+       NoArticles, MarkupDrift, RunError)
 
 
 def exit_code_for(reason: str | None) -> int:

@@ -46,11 +46,13 @@ from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.extraction import selectors
 from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
-from newscrawl.reasons import CHALLENGE, EMPTY, NETWORK_STAT, NOT_HTML, STAT_PREFIX, http
+from newscrawl.reasons import CHALLENGE, EMPTY, NOT_HTML, STAT_PREFIX, http
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.run.config import setting
 from newscrawl.run.places import default_feed
 from newscrawl.run.signals import article_failed
+from newscrawl.spiders.sitenotes import SiteNotes
+from newscrawl.transport import network
 from newscrawl.transport.refusals import refusal, remember
 
 logger = logging.getLogger(__name__)
@@ -112,6 +114,7 @@ class BannedbookSpider(Spider):
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         # Read once: _links runs for every page.
         spider.max_links = setting(crawler.settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        spider.notes = SiteNotes(crawler)  # what the site is, for last-run.json
         return spider
 
     async def start(self) -> Any:
@@ -171,6 +174,7 @@ class BannedbookSpider(Spider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             return
+        self.notes.feed_read(response.url)
         for link in response.xpath(FEED_ITEM_LINKS).getall():
             url = urls.canonical(response.urljoin(link.strip()))
             if urls.article_ref(url) is not None and self.scope.covers(url):
@@ -207,6 +211,7 @@ class BannedbookSpider(Spider):
             self._count_not_article(response.request, response.url, exc.reason)
             return
         self._count_left_out(response.url, found)
+        self.notes.whole_page(found)
         yield found.article
 
     def _count_left_out(self, url: str, found: Extraction) -> None:
@@ -244,6 +249,8 @@ class BannedbookSpider(Spider):
         listed = hrefs(response, LISTING_ENTRY_LINKS) if listing is not None else ()
         page = self.links.page(response, found, listed)
         if listing is not None:
+            if listing.archive in self.scope.start_archives:
+                self.notes.front_page(listing, page.urls)
             entries = [url for url in page.urls if url in page.listed]
             served = response.url if response.meta.get("redirect_urls") else None
             after = self.planner.listing_page(listing, entries, list(page.urls), served)
@@ -259,6 +266,7 @@ class BannedbookSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         if kind_of(request) is Kind.FEED:
+            self.notes.feed_missing()
             logger.info("no feed at %s (%s)", request.url, type(failure.value).__name__)
             return
         listing = listing_of(request)
@@ -278,8 +286,8 @@ class BannedbookSpider(Spider):
             reason = CHALLENGE.name if challenged else http(response.status).name
             self._count_not_article(request, request.url, reason)
             return
-        self.crawler.stats.inc_value(NETWORK_STAT)
-        logger.warning("giving up on %s after retries: %s", request.url, failure.value)
+        why = network.count(self.crawler.stats, failure.value, request.url)
+        logger.warning("giving up on %s after retries: %s (%s)", request.url, failure.value, why)
 
     def _count_not_article(self, request: Request | None, url: str, reason: str,
                            message: str | None = None) -> None:

@@ -12,6 +12,9 @@ from typing import Any
 from newscrawl.reasons import (
     CHALLENGE,
     NETWORK,
+    NETWORK_CAUSE_PREFIX,
+    NETWORK_CAUSES,
+    NETWORK_HOST_PREFIX,
     NETWORK_STAT,
     ROBOTS_FORBIDDEN,
     STAT_PREFIX,
@@ -55,7 +58,21 @@ def nothing_read(stats: dict[str, Any]) -> str:
                     f"{'s' if count > 1 else ''} asked, none read)")
         if DETAIL_PREFIX + reason in stats:
             return f"no page of the site could be read: {stats[DETAIL_PREFIX + reason]}"
+        if reason == NETWORK.name and (causes := network_causes(stats)):
+            # failed_requests as the summary counts it (tests/test_cli.py holds them alike)
+            return (f"no page of the site could be read: {causes}"
+                    f" (failed_requests={failed_requests(stats)}, after retries)")
     challenges = counted.pop(CHALLENGE.name, 0)
     detail = ", ".join(f"{count} {reason}" for reason, count in sorted(counted.items()))
     return (f"no page of the site could be read ({challenges} challenge pages,"
             f" failed_requests={failed_requests(stats)}{': ' + detail if detail else ''})")
+
+
+def network_causes(stats: dict[str, Any]) -> str:
+    """The network failures' causes, each naming its first host, most frequent first:
+    ``the host name nonexistent.invalid could not be resolved (DNS)``; "" when none counted."""
+    counted = sorted(((stats.get(NETWORK_CAUSE_PREFIX + cause.name, 0), cause)
+                      for cause in NETWORK_CAUSES), key=lambda pair: -pair[0])
+    return "; ".join(cause.sentence.format(host=stats.get(NETWORK_HOST_PREFIX + cause.name,
+                                                          "the site"))
+                     for count, cause in counted if count)
