@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitecopy.data import SiteData
 from sitecopy.server import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,3 +94,14 @@ def crawl_twice(server: SiteServer, tmp: Path) -> tuple[Run, Run]:
     second = run_crawl(server.base_url + "/bnews/", tmp)
     assert second.returncode == 0, second.stderr[-2000:]
     return first, second
+
+
+def copy_clock(site: SiteData, settings: dict[str, str] | None = None) -> dict[str, str]:
+    """`settings` plus NEWSCRAWL_NOW = the copy's clock now (sitecopy.discovery).
+
+    A copy with sitemaps lives in 2023; a crawler on today's clock records today as the
+    lastmod of the articles it reaches through the feed or a link, so an edit on the copy
+    (dated 2023) would look older than it and go unseen. Read at each run: the clock moves.
+    """
+    assert site.discovery is not None, "the copy has no clock: sitecopy.discovery.enable"
+    return {**(settings or {}), "NEWSCRAWL_NOW": site.discovery.now.isoformat()}
