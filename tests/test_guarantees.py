@@ -86,10 +86,14 @@ def test_a_sitemap_file_that_fails_keeps_the_watermark(tmp_path: Path) -> None:
     with serve(site) as server:
         assert len(_crawl(server, site, tmp_path)) == 60
         edited = _edit(site)
-        # Every edit moves its post to the last file; the index lists it with a new lastmod.
-        # Its first request answers 503; with no retry, the file stays unread this run.
+        # Every edit moves its post to the last file (post-sitemap4.xml); 15 posts published
+        # after them fill a fifth file, newer than every edit, which this run reads.
+        discovery.advance(site, 1)
+        added = discovery.publish(site, 15)
+        # The edits' file answers 503 once; with no retry, it stays unread this run.
         site.transient = frozenset({"/bnews/post-sitemap4.xml"})
-        assert _crawl(server, site, tmp_path, settings={"RETRY_TIMES": "0"}) == []
+        failed = _crawl(server, site, tmp_path, settings={"RETRY_TIMES": "0"})
+        assert sorted(failed) == sorted((i, 1) for i in added)
         assert server.hits.paths()["/bnews/post-sitemap4.xml"] == 1
         site.transient = frozenset()
         again = _crawl(server, site, tmp_path)
