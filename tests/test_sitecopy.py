@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:  # the repo root is not an installed package: impo
 
 from newscrawl.article import Article  # noqa: E402
 from newscrawl.discovery.urls import Kind, article_ref, canonical, kind, language_of, listing_ref  # noqa: E402
-from sitecopy.expected import content_hash, fold_block, fold_line  # noqa: E402
 from sitecopy import build_site, render, serve  # noqa: E402
+from sitecopy.expected import content_hash, fold_block, fold_line  # noqa: E402
 from sitecopy.markup import FORMS, Markup  # noqa: E402
 from sitecopy.paths import lower_escapes  # noqa: E402
 from sitecopy.words import AUTHORS, BASE_TAGS, CLAUSES, PLACES, SUBJECTS, TOPICS, TRAD_MAP  # noqa: E402
