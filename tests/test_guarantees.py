@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.run.errors import EXIT_DRIFT
 from sitecopy import discovery
 from sitecopy.model import Site, build_site
+from sitecopy.redesign import TAGS
 from sitecopy.server import SiteServer, serve
 from tests.crawling import all_records, copy_clock, run_crawl
 
@@ -99,3 +101,55 @@ def test_a_sitemap_file_that_fails_keeps_the_watermark(tmp_path: Path) -> None:
         again = _crawl(server, site, tmp_path)
         assert sorted(again) == sorted((i, 2) for i in edited)
         assert _crawl(server, site, tmp_path) == []
+
+
+# --- the markup-drift alarm across runs (docs/failures.md, newscrawl/quality/drift.py) -------
+
+DRIFT = {"NEWSCRAWL_DRIFT_MIN_PAGES": "10", "NEWSCRAWL_DRIFT_MIN_RUNS": "1"}
+
+
+def _statuses(site: Site, server: SiteServer, tmp: Path, runs: list[dict[str, str]],
+              redesign: frozenset[str]) -> list[tuple[int, str]]:
+    """One run per settings in `runs`, each with 15 new posts, the copy redesigned as given;
+    (exit status, stderr) of each."""
+    site.redesign = redesign
+    done = []
+    for settings in runs:
+        site.add_articles(15)
+        run = run_crawl(server.base_url + "/bnews/", tmp, settings={**DRIFT, **settings})
+        done.append((run.returncode, run.stderr))
+    return done
+
+
+def _baseline(site: Site, server: SiteServer, tmp: Path) -> None:
+    assert [s for s, _ in _statuses(site, server, tmp, [{}], frozenset())] == [0]
+
+
+def test_the_drift_alarm_repeats_on_every_run_until_the_markup_is_fixed(
+        site: Site, server: SiteServer, tmp_path: Path) -> None:
+    _baseline(site, server, tmp_path)
+    alarmed = _statuses(site, server, tmp_path, [{}] * 3, frozenset({TAGS}))
+    assert [status for status, _ in alarmed] == [EXIT_DRIFT] * 3, alarmed[-1][1][-2000:]
+    assert all("markup drift: tags 0% (usually 100%)" in err for _, err in alarmed)
+    fixed = _statuses(site, server, tmp_path, [{}], frozenset())
+    assert [status for status, _ in fixed] == [0], fixed[0][1][-2000:]
+
+
+def test_drift_accept_makes_the_redesign_the_new_normal(
+        site: Site, server: SiteServer, tmp_path: Path) -> None:
+    _baseline(site, server, tmp_path)
+    accept = {"NEWSCRAWL_DRIFT_ACCEPT": "True"}
+    done = _statuses(site, server, tmp_path, [accept, accept, {}], frozenset({TAGS}))
+    assert [status for status, _ in done] == [0, 0, 0], done[-1][1][-2000:]
+    assert "markup drift accepted as the new normal: tags 0% (usually 100%)" in done[0][1]
+    assert "markup drift" not in done[2][1], "the accepted level is the usual one now"
+
+
+def test_drift_disabled_neither_alarms_nor_records(
+        site: Site, server: SiteServer, tmp_path: Path) -> None:
+    _baseline(site, server, tmp_path)
+    off = {"NEWSCRAWL_DRIFT_ENABLED": "False"}
+    done = _statuses(site, server, tmp_path, [off, off, {}], frozenset({TAGS}))
+    # Had the two silent runs been recorded, their 0% would be the usual level (the median).
+    assert [status for status, _ in done] == [0, 0, EXIT_DRIFT], done[-1][1][-2000:]
+    assert not any("markup drift" in err for _, err in done[:2])
