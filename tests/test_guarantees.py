@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.discovery import urls
 from newscrawl.run.errors import EXIT_DRIFT
 from sitecopy import discovery
 from sitecopy.model import Site, build_site
+from sitecopy.paths import tag_path
 from sitecopy.redesign import TAGS
 from sitecopy.server import SiteServer, serve
 from tests.crawling import all_records, copy_clock, run_crawl
@@ -153,3 +155,50 @@ def test_drift_disabled_neither_alarms_nor_records(
     # Had the two silent runs been recorded, their 0% would be the usual level (the median).
     assert [status for status, _ in done] == [0, 0, EXIT_DRIFT], done[-1][1][-2000:]
     assert not any("markup drift" in err for _, err in done[:2])
+
+
+# --- listings in a real crawl (docs/discovery.md) --------------------------------------------
+
+T0 = "2023-05-01T00:00:00+00:00"
+DUE_ALL = "2023-05-04T00:00:00+00:00"  # every listing of the first run is due (1 day × ≤ 1.5)
+AFTER_LEASE = "2023-05-04T02:00:00+00:00"  # a claim without a visit is due again (lease: 1 h)
+
+
+def test_the_page_cap_stops_every_walk_in_a_real_crawl(tmp_path: Path) -> None:
+    """NEWSCRAWL_LISTING_MAX_PAGES: no listing is read past that page, the front page's
+    exhaustive walk included."""
+    site = build_site(60, seed=13, faults=False, tags=30)
+    assert site.page("", 1)[1] >= 3, "the front page must have pages past the cap"
+    with serve(site) as server:
+        run = run_crawl(server.base_url + "/bnews/", tmp_path,
+                        settings={"NEWSCRAWL_LISTING_MAX_PAGES": "2"})
+        assert run.returncode == 0, run.stderr[-3000:]
+        pages = [ref for path in server.hits.paths()
+                 if (ref := urls.listing_ref("http://h" + path)) is not None]
+        assert max(ref.page for ref in pages) == 2
+        front = sorted(ref.page for ref in pages if ref.archive.endswith("/bnews/"))
+        assert front == [1, 2]
+        assert run.summary["counts"]["newscrawl/listings/walk_end/page_cap"] >= 1
+
+
+def test_a_listing_answering_404_is_a_visit_that_showed_nothing(tmp_path: Path) -> None:
+    """docs/discovery.md: a claimed listing answering no listing (404) was visited: it is
+    not due again after the lease, and its next visit is scheduled as for a quiet one."""
+    site = build_site(60, seed=13, faults=False, tags=30)
+    gone = site.menu_tags[2]
+    with serve(site) as server:
+        settings = {"NEWSCRAWL_LISTING_BUDGET": "100"}
+        assert run_crawl(server.base_url + "/bnews/", tmp_path,
+                         settings={**settings, "NEWSCRAWL_NOW": T0}).returncode == 0
+        del site.by_tag[gone]  # the tag archive now answers 404
+        server.reset()
+        claimed = run_crawl(server.base_url + "/bnews/", tmp_path,
+                            settings={**settings, "NEWSCRAWL_NOW": DUE_ALL})
+        assert claimed.returncode == 0, claimed.stderr[-3000:]
+        assert server.hits.paths()[tag_path(gone)] == 1, "the gone listing not claimed"
+        server.reset()
+        after = run_crawl(server.base_url + "/bnews/", tmp_path,
+                          settings={**settings, "NEWSCRAWL_NOW": AFTER_LEASE})
+        assert after.returncode == 0, after.stderr[-3000:]
+        assert after.summary["counts"]["newscrawl/listings/due"] == 0, "visit not recorded"
+        assert tag_path(gone) not in server.hits.paths()
