@@ -14,19 +14,26 @@ mismatch in the end-to-end tests instead of being copied into the expectation.
   the promo block), distinct, first-seen order. Keyword links (span.wp_keywordlink_affiliate)
   and menu or related-tags links are not tags.
 - body: every <p> of the entry but the byline and p.texttj (so the one after the promo block
-  too), <br> as "\n", white space folded with newscrawl.extraction.text.fold, and the
+  too), <br> as "\n", white space folded (fold_block: runs of white space to one space, a line
+  break kept, blank lines dropped, trimmed), and the
   paragraphs each sitecopy.markup block shows, in document order, joined by "\n\n".
 - images: one {url (absolute src), caption (folded figcaption text or None)} per figure
   with an <img> (a figure with only a caption gives none), and each markup block's images,
   in document order.
 - related: ul.op-related-articles links, in order: canonical URL (404 ones included) and the
   title without its <b> highlights.
-- language "zh-Hans" (or "zh-Hant"), content_hash(title, body), version 1.
+- language "zh-Hans" (or "zh-Hant"), content_hash: docs/record.md's definition, computed here
+  with hashlib (never the crawler's own function), version 1.
+
+Every rule is written here again, apart from the crawler's code: an oracle sharing the code it
+checks passes whatever that code does (issue 21).
 """
 
 from __future__ import annotations
 
-from newscrawl.extraction.text import content_hash, fold, fold_line
+import hashlib
+import re
+
 from sitecopy.content import Figure, Para, TagLink, text_of
 from sitecopy.data import SiteData
 from sitecopy.markup import BASE, Markup
@@ -36,6 +43,27 @@ from sitecopy.words import to_traditional
 
 def _same(text: str) -> str:
     return text
+
+
+def fold_line(text: str) -> str:
+    """Every run of white space (line breaks included) one space; trimmed."""
+    return " ".join(text.split())
+
+
+def fold_block(text: str) -> str:
+    """A paragraph's white space: each line folded as fold_line, empty lines dropped, the
+    lines joined by one line break ("\r\n" and "\r" being line breaks too)."""
+    lines = (fold_line(line) for line in re.split(r"\r\n|\r|\n", text))
+    return "\n".join(line for line in lines if line)
+
+
+def content_hash(title: str, body: str) -> str:
+    """docs/record.md: the SHA-256 (hex) of the UTF-8 bytes of the title, a line break and the
+    body, each line break inside a paragraph read as a space (paragraphs stay apart by
+    their blank line)."""
+    paragraphs = [fold_line(paragraph) for paragraph in body.split("\n\n")]
+    text = title + "\n" + "\n\n".join(paragraphs)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def expected_record(site: SiteData, article_id: str, base_url: str, language: str) -> dict:
@@ -63,14 +91,14 @@ def expected_record(site: SiteData, article_id: str, base_url: str, language: st
             if isinstance(seg, TagLink) and seg.tag not in tags:
                 tags.append(seg.tag)
     # Body: each <p> of the entry but the byline and p.texttj, as text ("\n" for <br>),
-    # white space folded by the project's own fold(); paragraphs joined by a blank line.
+    # white space folded (fold_block); paragraphs joined by a blank line.
     paragraphs: list[str] = []
     images: list[dict] = []
     for block in (*content.head, content.tail):
         if isinstance(block, tuple):
-            paragraphs.append(fold(conv(text_of(block))))
+            paragraphs.append(fold_block(conv(text_of(block))))
         elif isinstance(block, Markup):
-            paragraphs += [fold(conv(text)) for text in block.paragraphs]
+            paragraphs += [fold_block(conv(text)) for text in block.paragraphs]
             images += [{"url": url.replace(BASE, base),
                         "caption": fold_line(conv(caption)) if caption else None}
                        for url, caption in block.images]

@@ -78,6 +78,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, send_body: bool) -> None:
         owner: SiteServer = self.server.owner  # type: ignore[attr-defined]
         owner.hits.add(self.headers.get("Host", ""), self.path)
+        with owner._lock:
+            owner.user_agents[self.headers.get("User-Agent", "")] += 1
         try:
             if owner.first_request_of_transient(self.path):
                 response = UNAVAILABLE
@@ -115,6 +117,7 @@ class SiteServer:
         self.host = host
         self.port = port
         self.hits = Hits()
+        self.user_agents: Counter[str] = Counter()  # the User-Agent header of every request
         self._seen_transient: set[str] = set()
         self._challenged: Counter[str] = Counter()  # challenges served, by post id
         self._lock = threading.Lock()

@@ -7,10 +7,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jsonschema
+
+from sitecopy.data import SiteData
+from sitecopy.model import Site
 from sitecopy.server import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,10 +46,44 @@ class Run:
         return [record["article_id"] for record in self.records]
 
 
+def _documented_fields() -> list[str]:
+    """The record's fields in docs/record.md's order: its first table's first column."""
+    lines = (ROOT / "docs" / "record.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| field | meaning |") + 2
+    fields = []
+    for line in lines[start:]:
+        if not line.startswith("| `"):
+            break
+        fields.append(line.split("`")[1])
+    return fields
+
+
+RECORD_FIELDS = _documented_fields()
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+VALIDATOR = _validator()
+
+
+def check_record(record: dict) -> dict:
+    """docs/record.md: every record of the test crawls follows the schema, its fields written
+    in the documented order. Returns the record."""
+    VALIDATOR.validate(record)
+    assert list(record) == RECORD_FIELDS, f"fields written as {list(record)}"
+    return record
+
+
 def read_jsonl(path: Path) -> list[dict]:
+    """The records of a JSON Lines output, each checked (check_record): no torn last line."""
     text = path.read_text(encoding="utf-8")
     assert text == "" or text.endswith("\n"), f"{path} ends in a torn line"
-    return [json.loads(line) for line in text.splitlines()]
+    return [check_record(json.loads(line)) for line in text.splitlines()]
 
 
 def crawl_command(start_url: str, output: Path | str, state_dir: Path, *args: str,
@@ -93,3 +132,31 @@ def crawl_twice(server: SiteServer, tmp: Path) -> tuple[Run, Run]:
     second = run_crawl(server.base_url + "/bnews/", tmp)
     assert second.returncode == 0, second.stderr[-2000:]
     return first, second
+
+
+def copy_clock(site: SiteData, settings: dict[str, str] | None = None) -> dict[str, str]:
+    """`settings` plus NEWSCRAWL_NOW = the copy's clock now (sitecopy.discovery).
+
+    A copy with sitemaps lives in 2023; a crawler on today's clock records today as the
+    lastmod of the articles it reaches through the feed or a link, so an edit on the copy
+    (dated 2023) would look older than it and go unseen. Read at each run: the clock moves.
+    """
+    assert site.discovery is not None, "the copy has no clock: sitecopy.discovery.enable"
+    return {**(settings or {}), "NEWSCRAWL_NOW": site.discovery.now.isoformat()}
+
+
+def assert_every_article_once(ids: Iterable[str], site: Site, base_url: str,
+                              wanted: Callable[[str], bool] = lambda article_id: True,
+                              at_most: int = 1) -> None:
+    """Completeness: every article of the copy that `wanted` admits is among `ids`, none more
+    than `at_most` times, nothing else; of a republished pair (the same text under two
+    ids) exactly one, the one met first (docs/record.md)."""
+    counts = Counter(ids)
+    expected = {i for i in site.expected_records(base_url) if wanted(i)}
+    pair = {i for i in (site.republished or ()) if wanted(i)}
+    if len(pair) == 2:
+        kept = pair & set(counts)
+        assert len(kept) == 1, f"of the republished pair {pair}, kept {kept}"
+        expected -= pair - kept
+    assert set(counts) == expected, (sorted(expected - set(counts)), sorted(set(counts) - expected))
+    assert not counts or max(counts.values()) <= at_most, counts.most_common(3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -43,6 +44,15 @@ def _target(uri: str) -> str:
 def _without_crawled_at(records: list[dict]) -> list[str]:
     return sorted(json.dumps({k: v for k, v in r.items() if k != "crawled_at"},
                              ensure_ascii=False, sort_keys=True) for r in records)
+
+
+def _raw_lines_without_crawled_at(path: Path) -> list[str]:
+    """The file's lines as written (bytes decoded, field order kept), the crawled_at value
+    alone replaced: docs/warc.md's "byte for byte apart from crawled_at"."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    replaced = [re.sub(r'"crawled_at": ?"[^"]*"', '"crawled_at": "-"', line) for line in lines]
+    assert all(line.count('"crawled_at": "-"') == 1 for line in replaced), replaced[:1]
+    return sorted(replaced)
 
 
 def reparse(tmp: Path, name: str, *paths: Path, settings: dict[str, str] | None = None,
@@ -89,6 +99,8 @@ def test_every_fetch_is_captured_and_reparse_gives_the_crawls_records(
     fresh, reparsed = reparse(tmp_path, "fresh", tmp_path / "warc", start_url=base)
     assert fresh.returncode == 0, fresh.stderr[-2000:]
     assert _without_crawled_at(reparsed) == _without_crawled_at(run.records)
+    assert _raw_lines_without_crawled_at(tmp_path / "fresh.jsonl") == \
+        _raw_lines_without_crawled_at(run.output_dir / "run-01.jsonl")
     fresh_summary = json.loads((tmp_path / "state-fresh" / "last-run.json").read_text("utf-8"))
     # Nothing but captures was asked for (the captured 404s of dead links count as failed).
     assert "newscrawl/errors/network" not in fresh_summary["counts"], fresh.stderr[-3000:]

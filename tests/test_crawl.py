@@ -12,7 +12,7 @@ import pytest
 from newscrawl.discovery import urls
 from sitecopy.model import Site
 from sitecopy.server import SiteServer
-from tests.crawling import SCHEMA, run_crawl
+from tests.crawling import SCHEMA, assert_every_article_once, run_crawl
 
 RETRIES = 2  # tests.crawling.FAST sets RETRY_TIMES=2
 
@@ -91,6 +91,7 @@ def test_traditional_copy_crawl(site: Site, server: SiteServer, tmp_path: Path) 
     assert run.records, "no Traditional article"
     assert {r["language"] for r in run.records} == {"zh-Hant"}
     assert Counter(run.ids).most_common(1)[0][1] == 1
+    assert_every_article_once(run.ids, site, server.base_url)
     for record in run.records:
         assert _without_crawl_time(record) == expected[record["article_id"]]
     assert not [p for p in server.hits.paths()
@@ -106,6 +107,12 @@ def test_since_skips_older_articles_without_fetching(
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.records
     assert all(r["published"] >= since for r in run.records)
+    # Complete but for what only skipped articles lead to: a post on no listing (hidden),
+    # linked only by the related lists of posts older than `since`.
+    newer = {i for i, a in site.articles.items() if a.published >= since}
+    reachable = newer - set(site.hidden) | {
+        i for j in newer for i in site.articles[j].related if i in newer}
+    assert_every_article_once(run.ids, site, server.base_url, wanted=reachable.__contains__)
     fetched = [urls.article_ref("http://h" + p) for p in server.hits.paths()]
     assert all(ref.published >= since for ref in fetched if ref), "fetched an older article"
 

@@ -114,8 +114,11 @@ def test_kill_9_then_rerun_exports_every_article_exactly_once(
         first = tmp_path / "out" / "killed.jsonl"
         process = _start(server, tmp_path, "killed")
         _wait_for_lines(first, kill_after_lines, process)
-        if kill_after_lines == 0:
-            time.sleep(1.0)  # let it start and fetch a little; it exports nothing yet
+        if kill_after_lines == 0:  # killed once it fetched an article: mid-run, not before it
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and process.poll() is None and not any(
+                    urls.article_ref("http://h" + path) for path in server.hits.paths()):
+                time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         assert process.returncode == -signal.SIGKILL, "the run ended before it was killed"

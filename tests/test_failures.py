@@ -167,9 +167,3 @@ def test_only_challenge_pages_fail_the_run(challenge_server: str, tmp_path: Path
     assert run.returncode == EXIT_FAILED
     assert "1 challenge pages" in run.stderr
     assert run.summary["counts"]["newscrawl/not_article/challenge"] == 1
-
-
-def test_bad_argument_is_a_clear_error(tmp_path: Path) -> None:
-    run = run_crawl("http://127.0.0.1:9/bnews/", tmp_path, "-a", "lang=fr")
-    assert run.returncode != 0
-    assert "lang='fr'" in run.stderr

@@ -16,7 +16,7 @@ import pytest
 from newscrawl.run.errors import EXIT_USAGE
 from sitecopy.model import Site
 from sitecopy.server import SiteServer
-from tests.crawling import ROOT, crawl_command
+from tests.crawling import ROOT, check_record, crawl_command
 
 
 def _ids(path: Path, fmt: str) -> list[str]:
@@ -24,7 +24,8 @@ def _ids(path: Path, fmt: str) -> list[str]:
     if not path.exists():
         return []
     if fmt == "jsonl":
-        return [json.loads(line)["article_id"] for line in path.read_text("utf-8").splitlines()]
+        return [check_record(json.loads(line))["article_id"]
+                for line in path.read_text("utf-8").splitlines()]
     if fmt == "json":
         return [record["article_id"] for record in json.loads(path.read_text("utf-8"))]
     if fmt == "csv":
@@ -82,7 +83,11 @@ def test_stdout_output_once_across_runs(server: SiteServer, tmp_path: Path, fmt:
     assert second.returncode == 0, second.stderr[-2000:]
     again = json.loads(second.stdout) if fmt == "json" else [
         json.loads(line) for line in second.stdout.splitlines()]
+    # README: the rest are fetched by the next run: 5 others, none of the first 5.
+    assert len(again) == 5, second.stdout[:500]
     assert {r["article_id"] for r in again}.isdisjoint(r["article_id"] for r in records)
+    for record in records + again:
+        check_record(record)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -110,11 +115,12 @@ def test_killed_json_run_counts_nothing_and_the_next_run_exports_all(
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline and not (
-            killed.exists() and killed.stat().st_size > 0):
+            killed.exists() and b'"article_id"' in killed.read_bytes()):
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, "the run ended before it was killed"
+    assert b'"article_id"' in killed.read_bytes(), "killed before the file held an article"
     with pytest.raises(ValueError):
         json.loads(killed.read_text("utf-8"))  # torn: no closing bracket
     rerun = _crawl(server, tmp_path, tmp_path / "rerun.json", "json")

@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from newscrawl import __version__
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from sitecopy.server import SiteServer
 from tests.crawling import ROOT, crawl_command
@@ -27,7 +28,7 @@ def test_polite_defaults() -> None:
     assert settings.getbool("ROBOTSTXT_OBEY")
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
     assert 503 in settings.getlist("RETRY_HTTP_CODES")
-    assert settings.getint("RETRY_TIMES") >= 2
+    assert settings.getint("RETRY_TIMES") == 3  # docs/failures.md, newscrawl/settings.py
     assert settings["USER_AGENT"].startswith("newscrawl/")
     assert settings["NEWSCRAWL_CONTACT_URL"] in settings["USER_AGENT"]
 
@@ -47,3 +48,7 @@ def test_crawl_sends_user_agent_and_reads_robots_first(server: SiteServer, tmp_p
     assert done.returncode == 0, done.stderr[-2000:]
     first_path = server.hits.snapshot()[0][1]
     assert first_path == "/robots.txt"
+    # docs/settings.md: `newscrawl/VERSION (news archiver; +URL)`, the default contact URL.
+    assert dict(server.user_agents) == {
+        f"newscrawl/{__version__} (news archiver; +https://github.com/newscrawl/newscrawl#contact)":
+        len(server.hits)}

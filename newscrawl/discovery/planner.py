@@ -52,6 +52,7 @@ from newscrawl.discovery.requests import (
     listing_of,
 )
 from newscrawl.run.config import setting
+from newscrawl.run.errors import NotTaken
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 
@@ -277,7 +278,8 @@ class Planner:
 
     def item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
         """An article taken in (written, or dropped as unchanged): remember its lastmod."""
-        if response is None or response.request is None or not for_article(response.request):
+        if response is None or response.request is None or not for_article(response.request) \
+                or isinstance(kwargs.get("exception"), NotTaken):  # e.g. past max_articles
             return
         adapter = ItemAdapter(item)
         language, article_id = adapter.get("language"), adapter.get("article_id")

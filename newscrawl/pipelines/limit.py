@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.run.config import setting
+from newscrawl.run.errors import NotTaken
 
 
 class ArticleLimitPipeline:
@@ -27,7 +28,7 @@ class ArticleLimitPipeline:
     def process_item(self, item: Any) -> Any:
         if self.passed >= self.limit:
             # Not exported, so not recorded: a later run picks it up.
-            raise DropItem(f"max_articles={self.limit} reached", log_level="DEBUG")
+            raise NotTaken(f"max_articles={self.limit} reached", log_level="DEBUG")
         self.passed += 1
         if self.passed == self.limit:
             assert self.crawler.engine is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scrapy.exceptions import DropItem
+
 # Exit statuses: documented in the README; cron mail and wrappers key on them.
 EXIT_OK = 0
 EXIT_FAILED = 1  # crawl failed: site unreachable, only challenge pages, no article found, errors
@@ -73,6 +75,12 @@ class NoArticles(SiteError):
 class MarkupDrift(RunError):
     exit_code = EXIT_DRIFT
     reason = "markup_drift"
+
+
+class NotTaken(DropItem):
+    """An article dropped before its line was written, for a later run to fetch again (e.g.
+    past max_articles): unlike a drop as unchanged, no lastmod is recorded for it
+    (newscrawl.discovery.planner; docs/discovery.md)."""
 
 
 ALL = (BadArgument, StateError, AlreadyRunning, OutputError, FrontierError, SiteError,
