@@ -107,7 +107,7 @@ def test_a_sitemap_file_that_fails_keeps_the_watermark(tmp_path: Path) -> None:
 
 # --- the markup-drift alarm across runs (docs/failures.md, newscrawl/quality/drift.py) -------
 
-DRIFT = {"NEWSCRAWL_DRIFT_MIN_PAGES": "10", "NEWSCRAWL_DRIFT_MIN_RUNS": "1"}
+DRIFT = {"NEWSCRAWL_DRIFT_MIN_PAGES": "10", "NEWSCRAWL_DRIFT_MIN_HISTORY": "10"}
 
 
 def _statuses(site: Site, server: SiteServer, tmp: Path, runs: list[dict[str, str]],
