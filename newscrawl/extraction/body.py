@@ -7,8 +7,10 @@ page nested 2,000 levels deep costs no Python recursion) does three jobs at once
   docs/extraction.md);
 - accounting: each element a boilerplate rule leaves out is counted under the rule's name,
   with the characters of text it held; text in elements nobody reads is "unclaimed";
-- images: the <img>s the reader sees (not those of ads, related lists, promotions), in order,
-  with <noscript> fallbacks and unrendered [caption] shortcodes.
+- images: the <img>s the reader sees (not those of ads, related lists, promotions, hidden
+  elements), in order, with <noscript> fallbacks.
+What the browser does first (hidden elements, shortcodes, obfuscated addresses) is done to
+the tree before the walk: newscrawl.extraction.prepare.
 """
 
 from __future__ import annotations
@@ -32,12 +34,8 @@ _WHITE = re.compile(r"\s+")
 _BR_RUN = re.compile(f"{BR}(?: ?{BR})+")  # two <br> (white space between): a new paragraph
 
 
-_SHORTCODE_TAGS = ("p", "div")
-
-
 def _rules() -> dict[str, list[tuple[str, str | None, tuple[str, str] | None]]]:
-    by_tag: dict[str, list[tuple[str, str | None, tuple[str, str] | None]]] = {
-        tag: [] for tag in _SHORTCODE_TAGS}
+    by_tag: dict[str, list[tuple[str, str | None, tuple[str, str] | None]]] = {}
     for name, tag, token, attribute in sel.BOILERPLATE_RULES:
         by_tag.setdefault(tag, []).append((name, token, attribute))
     return by_tag
@@ -79,8 +77,7 @@ class Walk:
     dropped: dict[str, list[int]] = field(default_factory=dict)
     unclaimed_chars: int = 0
     unclaimed_sample: str = ""
-    # (img, the unrendered [caption] block holding it or None), document order
-    images: list[tuple[etree._Element, etree._Element | None]] = field(default_factory=list)
+    images: list[etree._Element] = field(default_factory=list)  # document order
     # left-out elements and the boundary their place in the text gets, for `finish`
     removed: list[tuple[etree._Element, str]] = field(default_factory=list)
 
@@ -90,21 +87,17 @@ class Walk:
         counts[1] += visible_chars(text_of(element))
 
 
-def rule_of(element: etree._Element, tag: str, shortcodes: bool = True) -> str | None:
+def rule_of(element: etree._Element, tag: str) -> str | None:
     """The boilerplate rule that leaves `element` out of the body, if any (selectors.py).
 
     Called for every element the walk visits, so it touches attributes only for the few tags
-    some rule names, and most paragraphs have no class at all. `shortcodes`: whether the page
-    holds a "[caption" at all (else a paragraph's text is not read: reading it costs).
+    some rule names, and most paragraphs have no class at all.
     """
     if tag in sel.NON_TEXT_TAGS:
         return "non_text"
     rules = _RULES.get(tag)
     if rules is None:
         return None
-    if shortcodes and tag in _SHORTCODE_TAGS and (element.text or "").lstrip().startswith(
-            sel.SHORTCODE_OPENING):
-        return "caption_shortcode"
     value = element.get("class")
     if value is None and tag not in _ATTRIBUTE_RULE_TAGS:  # most paragraphs: no class
         return None
@@ -121,18 +114,54 @@ def rule_of(element: etree._Element, tag: str, shortcodes: bool = True) -> str |
 
 
 def _captions_text(figcaption: etree._Element) -> bool:
-    """A figcaption of a figure holding a table or quote is that text's caption: body."""
+    """A figcaption of a figure holding a table or quote is that text's caption: body. So is
+    a Gutenberg gallery's own caption when every image of the gallery has a caption of its
+    own (else it is the caption of those that lack one: images.caption_of)."""
     figure = figcaption.getparent()
-    return figure is not None and next(figure.iter(*sel.TEXT_FIGURE_CONTENT), None) is not None
+    if figure is None:
+        return False
+    if next(figure.iter(*sel.TEXT_FIGURE_CONTENT), None) is not None:
+        return True
+    if not has_class(figure, sel.GALLERY_BLOCK_CLASS):
+        return False
+    images = list(figure.iter("img"))
+    return bool(images) and all(_own_caption(img, figure) for img in images)
 
 
-def walk(entry: etree._Element, claimed: dict[etree._Element, str],
-         shortcodes: bool = True) -> Walk:
+def _own_caption(img: etree._Element, gallery: etree._Element) -> bool:
+    """Whether a figure inside `gallery` around `img` has a caption with text."""
+    for ancestor in img.iterancestors(sel.FIGURE_TAG):
+        if ancestor is gallery:
+            return False
+        caption = ancestor.find("figcaption")
+        if caption is not None and text_of(caption).strip():
+            return True
+    return False
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table that lays out the article rather than holding data: one column (no row has
+    two cells) whose cells hold blocks (paragraphs, headings, lists, quotes, figures)."""
+    blocks = False
+    for row in table.iterchildren():
+        rows = row.iterchildren("tr") if row.tag in sel.ROW_GROUP_TAGS else (row,)
+        for tr in rows:
+            if tr.tag != "tr":
+                continue
+            cells = [cell for cell in tr.iterchildren(*sel.CELL_TAGS)]
+            if len(cells) > 1:
+                return False
+            blocks = blocks or any(next(cell.iter(*sel.LAYOUT_CELL_BLOCKS), None) is not None
+                                   for cell in cells)
+    return blocks
+
+
+def walk(entry: etree._Element, claimed: dict[etree._Element, str]) -> Walk:
     """Accounting and images of `entry`, and its body marked up for `finish`.
 
     `claimed`: elements left out (with their subtrees) by rules the caller applies (byline,
-    authors) -> rule name; the rules of selectors.py are applied here. `shortcodes`: whether
-    the page holds a "[caption" at all.
+    authors, hidden) -> rule name; the rules of selectors.py are applied here. A hidden
+    element leaves no boundary (display:none makes no box: the text around it runs on).
     Why marks: the walk stops only at structural elements, writes a marker into the text
     before and after each (paragraph, line, cell, <br>), and libxml2 then serializes the
     entry's text in one call; reading every text node from Python costs twice as much.
@@ -142,30 +171,35 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
     pre: list[etree._Element] = []
     # No tag= filter: lxml builds a matcher of all the tags on every call, which costs more
     # than testing each element's tag against a set here.
+    visit = _VISIT
+    if not {el.tag for el in claimed} <= _VISIT:  # a claimed inline element (hidden <span>)
+        visit = _VISIT | {el.tag for el in claimed}
     walker = etree.iterwalk(entry, events=("start",))
     for _, el in walker:
         tag = el.tag
-        if tag not in _VISIT or el is entry:
+        if tag not in visit or el is entry:
             continue
         if groups or pre:  # start events only (half the cost): leave what `el` is not inside
             _close(el, groups, pre, entry)
         boundary = PARA if not groups else LINE if groups[-1][1] == _LIST else " "
         rule = claimed.get(el)
         if rule is None and tag in _RULE_TAGS and (  # skip the call for most paragraphs
-                el.get("class") is not None or tag in _ALWAYS_ASK or shortcodes):
-            rule = rule_of(el, tag, shortcodes)
+                el.get("class") is not None or tag in _ALWAYS_ASK):
+            rule = rule_of(el, tag)
         if rule is not None or tag in sel.UNREAD_TAGS:
             walker.skip_subtree()
             if rule is None:
                 _unclaimed(result, el)
             else:
                 result.drop(rule, el)
-                if tag == "noscript" or rule == "caption_shortcode":  # their images count
-                    holder = el if rule == "caption_shortcode" else None
-                    result.images.extend((img, holder) for img in el.iter("img"))
-            result.removed.append((el, boundary if tag in _BOUNDARY_TAGS else ""))
+                if tag == "noscript":  # its images count
+                    result.images.extend(el.iter("img"))
+            keeps = tag in _BOUNDARY_TAGS and rule != "hidden"
+            result.removed.append((el, boundary if keeps else ""))
         elif tag in sel.BLOCK_TAGS:
             _mark(el, boundary)
+        elif tag == sel.TABLE_TAG and is_layout_table(el):
+            _mark(el, boundary)  # its rows and cells are blocks: no group
         elif tag in sel.LIST_TAGS or tag == sel.TABLE_TAG:
             _mark(el, LINE if groups else PARA)
             groups.append((el, _LIST if tag in sel.LIST_TAGS else _TABLE))
@@ -183,7 +217,7 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
             if _is_emoji_image(el):
                 el.tail = (el.get("alt") or "") + (el.tail or "")
             else:
-                result.images.append((el, None))
+                result.images.append(el)
         elif tag == sel.PRE_TAG:
             _mark(el, boundary)
             _keep_lines(el)
