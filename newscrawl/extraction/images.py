@@ -91,6 +91,10 @@ def image_url(img: etree._Element, base: str) -> str | None:
         if url := _usable(base, img.get(attribute)):
             return url
     picture = img.getparent()
+    # libxml2 knows no void <source>: what follows an unclosed one (HTML5 writes none) is
+    # nested in it, the <img> too.
+    while picture is not None and picture.tag == sel.SOURCE_TAG:
+        picture = picture.getparent()
     if picture is not None and picture.tag == sel.PICTURE_TAG:
         for source in picture.iter(sel.SOURCE_TAG):
             for attribute in sel.SRCSET_ATTRIBUTES:
