@@ -137,3 +137,9 @@ def test_is_layout_table(html, layout):
 def test_a_100_kb_paragraph_is_kept_whole():
     text = "一二三四五六七八九十" * 10_000
     assert parse_article(entry(f"<p>{text}</p>"), URL).body == text
+
+
+def test_a_hidden_block_leaves_no_boundary():
+    # display:none makes no box: the text around it runs on in one paragraph
+    html = entry('<div>甲<p style="display:none">乙</p>丙</div><p>丁<br hidden>戊</p>')
+    assert parse_article(html, URL).body == "甲丙\n\n丁戊"
