@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from newscrawl.extraction.roles import is_layout_table
 from newscrawl.extraction.extract import extract, parse_article
 from newscrawl.extraction.prepare import decode_cfemail, decode_emails, is_hidden, shortcodes
+from newscrawl.extraction.roles import is_layout_table
 from tests.test_extract import PAGES, meta
 
 END = "<!--END ENTRY-->"

@@ -162,7 +162,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     # What the reader's browser does first: addresses decoded, shortcodes rendered; what it
     # hides is claimed (prepare.py).
     decode_emails(entry, text)
-    claimed: dict[etree._Element, str] = {el: "hidden" for el in hidden(entry, text)}
+    claimed: dict[etree._Element, str] = {el: "hidden" for el in hidden(entry)}
     claimed.update((caption, "caption_shortcode") for caption in shortcodes(entry, text))
     base = urljoin(url, (_first(_BASE_HREF(doc)) or "").strip())
     # raw texts made distinct first: a tag is linked many times, cleaned once

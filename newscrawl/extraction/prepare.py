@@ -1,7 +1,7 @@
 """What a reader's browser does to the entry before anyone reads it, done to the tree.
 
-Run on the entry before the body walk (newscrawl.extraction.body), each only when the page's
-source holds its marker (a string search), so most pages pay nothing:
+Run on the entry before the body walk (newscrawl.extraction.body), the last two only when the
+page's source holds their marker (a string search), so most pages pay little:
 - `hidden`: elements no reader sees (display:none, visibility:hidden, the hidden attribute),
   handed to the walk as claimed by rule "hidden";
 - `decode_emails`: Cloudflare's email obfuscation, decoded as Cloudflare's own script does;
@@ -24,7 +24,6 @@ _MAYBE_HIDDEN = etree.XPath("descendant::*[@hidden or @style]")
 _DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility)\s*:\s*([^;]*)", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _HIDING = {"display": {"none"}, "visibility": {"hidden", "collapse"}}
-_HIDING_WORDS = ("none", "hidden", "NONE", "None", "HIDDEN", "Hidden", "ollapse", "OLLAPSE")
 
 
 def is_hidden(element: etree._Element) -> bool:
@@ -51,12 +50,10 @@ def is_hidden(element: etree._Element) -> bool:
     return any(found.get(prop, (False, ""))[1] in values for prop, values in _HIDING.items())
 
 
-def hidden(entry: etree._Element, source: str) -> list[etree._Element]:
-    """The outermost hidden elements of `entry` (`is_hidden`); `source`: the page's text,
-    looked at first for what every hiding holds ("hidden", or "none" in three spellings: a
-    case-blind search costs more than the XPath it would spare; "nOnE" is not looked for)."""
-    if not any(word in source for word in _HIDING_WORDS):
-        return []
+def hidden(entry: etree._Element) -> list[etree._Element]:
+    """The outermost hidden elements of `entry` (`is_hidden`). (No look at the page's text
+    first: "none" in any case is in nearly every page, and the scans cost more than the
+    XPath, which is most of this function's cost.)"""
     found = [el for el in _MAYBE_HIDDEN(entry) if is_hidden(el)]
     inside = set()
     for el in found:
