@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from newscrawl.extraction import selectors as sel
+from newscrawl.extraction.prepare import is_hidden
 from newscrawl.extraction.roles import captions_text, is_layout_table
 from newscrawl.extraction.text import scrub
 
@@ -118,8 +119,10 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str]) -> Walk:
     """Accounting and images of `entry`, and its body marked up for `finish`.
 
     `claimed`: elements left out (with their subtrees) by rules the caller applies (byline,
-    authors, hidden) -> rule name; the rules of selectors.py are applied here. A hidden
-    element leaves no boundary (display:none makes no box: the text around it runs on).
+    authors, caption_shortcode) -> rule name; the rules of selectors.py are applied here, and
+    "hidden" (prepare.is_hidden, asked of every element with a style or hidden attribute: two
+    attribute reads here cost a fifth of an XPath for them). A hidden element leaves no
+    boundary (display:none makes no box: the text around it runs on).
     Why marks: the walk stops only at structural elements, writes a marker into the text
     before and after each (paragraph, line, cell, <br>), and libxml2 then serializes the
     entry's text in one call; reading every text node from Python costs twice as much.
@@ -135,12 +138,14 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str]) -> Walk:
     walker = etree.iterwalk(entry, events=("start",))
     for _, el in walker:
         tag = el.tag
-        if tag not in visit or el is entry:
+        hide = (el.get("style") is not None or el.get("hidden") is not None) and \
+            el is not entry and is_hidden(el)
+        if (tag not in visit and not hide) or el is entry:
             continue
         if groups or pre:  # start events only (half the cost): leave what `el` is not inside
             _close(el, groups, pre, entry)
         boundary = PARA if not groups else LINE if groups[-1][1] == _LIST else " "
-        rule = claimed.get(el)
+        rule = claimed.get(el) or ("hidden" if hide else None)
         if rule is None and tag in _RULE_TAGS and (  # skip the call for most paragraphs
                 el.get("class") is not None or tag in _ALWAYS_ASK):
             rule = rule_of(el, tag)

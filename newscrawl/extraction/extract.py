@@ -29,7 +29,7 @@ from newscrawl.extraction.page import (
     looks_binary,
     read_whole,
 )
-from newscrawl.extraction.prepare import decode_emails, hidden, shortcodes
+from newscrawl.extraction.prepare import decode_emails, shortcodes
 from newscrawl.extraction.text import C0_CONTROLS, clean_line, content_hash
 from newscrawl.reasons import (
     CHALLENGE,
@@ -159,11 +159,10 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     if not read_whole(text, entry, _PARSER):
         raise NotAnArticle(PARTIAL_PAGE.name, url)  # libxml2 gave up (say, past 2,048 levels)
 
-    # What the reader's browser does first: addresses decoded, shortcodes rendered; what it
-    # hides is claimed (prepare.py).
+    # What the reader's browser does first: addresses decoded, shortcodes rendered (prepare.py;
+    # what it hides, the walk leaves out).
     decode_emails(entry, text)
-    claimed: dict[etree._Element, str] = {el: "hidden" for el in hidden(entry)}
-    claimed.update((caption, "caption_shortcode") for caption in shortcodes(entry, text))
+    claimed = {caption: "caption_shortcode" for caption in shortcodes(entry, text)}
     base = urljoin(url, (_first(_BASE_HREF(doc)) or "").strip())
     # raw texts made distinct first: a tag is linked many times, cleaned once
     raw_tags = dict.fromkeys(text_of(a) for a in _TAG_LINKS(entry))

@@ -2,8 +2,8 @@
 
 Run on the entry before the body walk (newscrawl.extraction.body), the last two only when the
 page's source holds their marker (a string search), so most pages pay little:
-- `hidden`: elements no reader sees (display:none, visibility:hidden, the hidden attribute),
-  handed to the walk as claimed by rule "hidden";
+- `is_hidden`: whether no reader sees an element (display:none, visibility:hidden, the hidden
+  attribute); the walk asks it and leaves such elements out under rule "hidden";
 - `decode_emails`: Cloudflare's email obfuscation, decoded as Cloudflare's own script does;
 - `shortcodes`: WordPress shortcodes left unrendered in the text, turned into the markup
   WordPress renders for them ([caption] -> figure + figcaption; [video], [audio], [embed] ->
@@ -19,7 +19,6 @@ from lxml import etree
 
 from newscrawl.extraction import selectors as sel
 
-_MAYBE_HIDDEN = etree.XPath("descendant::*[@hidden or @style]")
 # A declaration of the style attribute: property, value; comments are removed first.
 _DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility)\s*:\s*([^;]*)", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -48,17 +47,6 @@ def is_hidden(element: etree._Element) -> bool:
         if important or not found.get(prop, (False, ""))[0]:
             found[prop] = (important, value)
     return any(found.get(prop, (False, ""))[1] in values for prop, values in _HIDING.items())
-
-
-def hidden(entry: etree._Element) -> list[etree._Element]:
-    """The outermost hidden elements of `entry` (`is_hidden`). (No look at the page's text
-    first: "none" in any case is in nearly every page, and the scans cost more than the
-    XPath, which is most of this function's cost.)"""
-    found = [el for el in _MAYBE_HIDDEN(entry) if is_hidden(el)]
-    inside = set()
-    for el in found:
-        inside.update(el.iterdescendants())
-    return [el for el in found if el not in inside]
 
 
 # --- Cloudflare email obfuscation ----------------------------------------------------------

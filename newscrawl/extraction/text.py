@@ -64,7 +64,9 @@ _EMOJI_ELEMENT = (r"(?:\p{RI}\p{RI}|\p{Emoji}(?:\p{EMod}|\ufe0f\u20e3?"
                   r"|[\U000e0020-\U000e007e]+\U000e007f)?)")
 EMOJI_SEQUENCE = regex.compile(_EMOJI_ELEMENT + r"(?:\u200d" + _EMOJI_ELEMENT + r")*")
 # What only an emoji sequence can keep: the joiner and the tag characters (the rest of a
-# sequence is visible anyway: Emoji, modifiers, VS16 (Mn), the keycap mark (Me)).
+# sequence is visible anyway: Emoji, modifiers, VS16 (Mn), the keycap mark (Me)). A tag
+# sequence ends with CANCEL TAG: without one there is none.
+_ZWJ, _CANCEL_TAG = "\u200d", "\U000e007f"
 _SEQUENCE_PARTS = re.compile("[\u200d\U000e0020-\U000e007f]")
 
 
@@ -81,7 +83,7 @@ def scrub(text: str, keep: str = "") -> str:
     `keep`: control characters to leave in place (markers of the caller's own, see body.py).
     """
     scrubber = _scrubber(keep)
-    if _SEQUENCE_PARTS.search(text) is None:  # no joiner, no tag: no sequence to protect
+    if _ZWJ not in text and _CANCEL_TAG not in text:  # no sequence to protect (str.find: fast)
         return scrubber.sub(_drop, text)
     out: list[str] = []
     position = 0
