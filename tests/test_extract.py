@@ -232,6 +232,17 @@ def test_first_paragraph_without_byline_is_body():
     ("来源: RFA 作者: Li Wei, 文章内容并不代表本网立场。", "RFA", ["Li Wei"]),
     ("來源：大紀元, 文章內容並不代表本網立場和觀點。", "大紀元", []),
     ("文章转自网络，旨在为读者提供多元信息，内容并不代表本网立场和观点。", None, []),
+    # seen on the site (issue 18): a channel named as 作者 is the outlet
+    ("作者: 希望之聲TV , 文章內容謹代表作者個人觀點。", "希望之聲TV", []),
+    ("作者：大纪元新闻网，文章内容并不代表本网立场。", "大纪元新闻网", []),
+    ("作者：王丹, 文章内容并不代表本网立场。", None, ["王丹"]),  # a person stays an author
+    ("作者：Daily, 来源：RFA, 文章内容并不代表本网立场。", "RFA", ["Daily"]),  # a source is named
+    # a WeChat repost: WeChat's "Original" label, the author, the account (the outlet)
+    ("Original 明日知潮者 AI前哨 ，文章內容不知真假，也不代表本網立場和觀點。", "AI前哨",
+     ["明日知潮者"]),
+    ("原创 李四 观察者札记，文章内容并不代表本网立场。", "观察者札记", ["李四"]),
+    ("來源: 年代向錢看 , 文章內容並不代表本網立場和觀點。", "年代向錢看", []),  # half-width colon
+    ("作者：古莉來源：RFI法廣，文章謹供參考，內容並不代表本網立場和觀點。", "RFI法廣", ["古莉"]),
 ])
 def test_byline_forms(byline, source, authors):
     article = parse_article(f'<h2>标题</h2><div class="entry"><p>{byline}</p><p>正文。</p></div>'

@@ -34,6 +34,15 @@ def entry(html: str) -> str:
     ("❤\ufe0f\u200d🔥", "❤\ufe0f\u200d🔥"),  # after a variation selector too
     ("「你好」、世界。😀", "「你好」、世界。😀"),  # CJK punctuation and emoji stay
     ("a\nb\tc", "a\nb\tc"),  # line breaks and tabs are white space, not invisible
+    # UTS #51 sequences a reader sees as one picture keep every character
+    ("英格兰🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",  # tag sequence
+     "英格兰🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"),
+    ("🏴\U000e0067\U000e0062", "🏴"),  # tags without CANCEL TAG: no sequence, dropped
+    ("#\ufe0f\u20e3 1\ufe0f\u20e3", "#\ufe0f\u20e3 1\ufe0f\u20e3"),  # keycaps
+    ("👩🏽\u200d💻", "👩🏽\u200d💻"),  # joiner after a skin tone
+    ("🏳\ufe0f\u200d🌈\u200b", "🏳\ufe0f\u200d🌈"),  # zero-width space after a sequence: gone
+    ("🇹🇼\u200d", "🇹🇼"),  # a flag, a joiner joining nothing
+    ("☺\ufe0e", "☺\ufe0e"),  # the text variation selector
 ])
 def test_scrub(text, clean):
     assert scrub(text) == clean

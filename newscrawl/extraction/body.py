@@ -7,8 +7,10 @@ page nested 2,000 levels deep costs no Python recursion) does three jobs at once
   docs/extraction.md);
 - accounting: each element a boilerplate rule leaves out is counted under the rule's name,
   with the characters of text it held; text in elements nobody reads is "unclaimed";
-- images: the <img>s the reader sees (not those of ads, related lists, promotions), in order,
-  with <noscript> fallbacks and unrendered [caption] shortcodes.
+- images: the <img>s the reader sees (not those of ads, related lists, promotions, hidden
+  elements), in order, with <noscript> fallbacks.
+What the browser does first (hidden elements, shortcodes, obfuscated addresses) is done to
+the tree before the walk: newscrawl.extraction.prepare.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from newscrawl.extraction import selectors as sel
+from newscrawl.extraction.prepare import is_hidden
+from newscrawl.extraction.roles import captions_text, is_layout_table
 from newscrawl.extraction.text import scrub
 
 # Markers the walk writes into the tree's text: Unicode noncharacters, which the standard
@@ -32,12 +36,8 @@ _WHITE = re.compile(r"\s+")
 _BR_RUN = re.compile(f"{BR}(?: ?{BR})+")  # two <br> (white space between): a new paragraph
 
 
-_SHORTCODE_TAGS = ("p", "div")
-
-
 def _rules() -> dict[str, list[tuple[str, str | None, tuple[str, str] | None]]]:
-    by_tag: dict[str, list[tuple[str, str | None, tuple[str, str] | None]]] = {
-        tag: [] for tag in _SHORTCODE_TAGS}
+    by_tag: dict[str, list[tuple[str, str | None, tuple[str, str] | None]]] = {}
     for name, tag, token, attribute in sel.BOILERPLATE_RULES:
         by_tag.setdefault(tag, []).append((name, token, attribute))
     return by_tag
@@ -79,8 +79,7 @@ class Walk:
     dropped: dict[str, list[int]] = field(default_factory=dict)
     unclaimed_chars: int = 0
     unclaimed_sample: str = ""
-    # (img, the unrendered [caption] block holding it or None), document order
-    images: list[tuple[etree._Element, etree._Element | None]] = field(default_factory=list)
+    images: list[etree._Element] = field(default_factory=list)  # document order
     # left-out elements and the boundary their place in the text gets, for `finish`
     removed: list[tuple[etree._Element, str]] = field(default_factory=list)
 
@@ -90,21 +89,17 @@ class Walk:
         counts[1] += visible_chars(text_of(element))
 
 
-def rule_of(element: etree._Element, tag: str, shortcodes: bool = True) -> str | None:
+def rule_of(element: etree._Element, tag: str) -> str | None:
     """The boilerplate rule that leaves `element` out of the body, if any (selectors.py).
 
     Called for every element the walk visits, so it touches attributes only for the few tags
-    some rule names, and most paragraphs have no class at all. `shortcodes`: whether the page
-    holds a "[caption" at all (else a paragraph's text is not read: reading it costs).
+    some rule names, and most paragraphs have no class at all.
     """
     if tag in sel.NON_TEXT_TAGS:
         return "non_text"
     rules = _RULES.get(tag)
     if rules is None:
         return None
-    if shortcodes and tag in _SHORTCODE_TAGS and (element.text or "").lstrip().startswith(
-            sel.SHORTCODE_OPENING):
-        return "caption_shortcode"
     value = element.get("class")
     if value is None and tag not in _ATTRIBUTE_RULE_TAGS:  # most paragraphs: no class
         return None
@@ -114,25 +109,20 @@ def rule_of(element: etree._Element, tag: str, shortcodes: bool = True) -> str |
             continue
         if attribute is not None and element.get(attribute[0]) != attribute[1]:
             continue
-        if tag == "figcaption" and _captions_text(element):
+        if tag == "figcaption" and captions_text(element):
             return None
         return name
     return None
 
 
-def _captions_text(figcaption: etree._Element) -> bool:
-    """A figcaption of a figure holding a table or quote is that text's caption: body."""
-    figure = figcaption.getparent()
-    return figure is not None and next(figure.iter(*sel.TEXT_FIGURE_CONTENT), None) is not None
-
-
-def walk(entry: etree._Element, claimed: dict[etree._Element, str],
-         shortcodes: bool = True) -> Walk:
+def walk(entry: etree._Element, claimed: dict[etree._Element, str]) -> Walk:
     """Accounting and images of `entry`, and its body marked up for `finish`.
 
     `claimed`: elements left out (with their subtrees) by rules the caller applies (byline,
-    authors) -> rule name; the rules of selectors.py are applied here. `shortcodes`: whether
-    the page holds a "[caption" at all.
+    authors, caption_shortcode) -> rule name; the rules of selectors.py are applied here, and
+    "hidden" (prepare.is_hidden, asked of every element with a style or hidden attribute: two
+    attribute reads here cost a fifth of an XPath for them). A hidden element leaves no
+    boundary (display:none makes no box: the text around it runs on).
     Why marks: the walk stops only at structural elements, writes a marker into the text
     before and after each (paragraph, line, cell, <br>), and libxml2 then serializes the
     entry's text in one call; reading every text node from Python costs twice as much.
@@ -142,30 +132,37 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
     pre: list[etree._Element] = []
     # No tag= filter: lxml builds a matcher of all the tags on every call, which costs more
     # than testing each element's tag against a set here.
+    visit = _VISIT
+    if not {el.tag for el in claimed} <= _VISIT:  # a claimed inline element (hidden <span>)
+        visit = _VISIT | {el.tag for el in claimed}
     walker = etree.iterwalk(entry, events=("start",))
     for _, el in walker:
         tag = el.tag
-        if tag not in _VISIT or el is entry:
+        hide = (el.get("style") is not None or el.get("hidden") is not None) and \
+            el is not entry and is_hidden(el)
+        if (tag not in visit and not hide) or el is entry:
             continue
         if groups or pre:  # start events only (half the cost): leave what `el` is not inside
             _close(el, groups, pre, entry)
         boundary = PARA if not groups else LINE if groups[-1][1] == _LIST else " "
-        rule = claimed.get(el)
+        rule = claimed.get(el) or ("hidden" if hide else None)
         if rule is None and tag in _RULE_TAGS and (  # skip the call for most paragraphs
-                el.get("class") is not None or tag in _ALWAYS_ASK or shortcodes):
-            rule = rule_of(el, tag, shortcodes)
+                el.get("class") is not None or tag in _ALWAYS_ASK):
+            rule = rule_of(el, tag)
         if rule is not None or tag in sel.UNREAD_TAGS:
             walker.skip_subtree()
             if rule is None:
                 _unclaimed(result, el)
             else:
                 result.drop(rule, el)
-                if tag == "noscript" or rule == "caption_shortcode":  # their images count
-                    holder = el if rule == "caption_shortcode" else None
-                    result.images.extend((img, holder) for img in el.iter("img"))
-            result.removed.append((el, boundary if tag in _BOUNDARY_TAGS else ""))
+                if tag == "noscript":  # its images count
+                    result.images.extend(el.iter("img"))
+            keeps = tag in _BOUNDARY_TAGS and rule != "hidden"
+            result.removed.append((el, boundary if keeps else ""))
         elif tag in sel.BLOCK_TAGS:
             _mark(el, boundary)
+        elif tag == sel.TABLE_TAG and is_layout_table(el):
+            _mark(el, boundary)  # its rows and cells are blocks: no group
         elif tag in sel.LIST_TAGS or tag == sel.TABLE_TAG:
             _mark(el, LINE if groups else PARA)
             groups.append((el, _LIST if tag in sel.LIST_TAGS else _TABLE))
@@ -183,7 +180,7 @@ def walk(entry: etree._Element, claimed: dict[etree._Element, str],
             if _is_emoji_image(el):
                 el.tail = (el.get("alt") or "") + (el.tail or "")
             else:
-                result.images.append((el, None))
+                result.images.append(el)
         elif tag == sel.PRE_TAG:
             _mark(el, boundary)
             _keep_lines(el)

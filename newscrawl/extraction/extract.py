@@ -17,6 +17,7 @@ from lxml import etree
 
 from newscrawl.article import Article, Related
 from newscrawl.discovery.urls import article_ref, canonical
+from newscrawl.extraction import byline as bylines
 from newscrawl.extraction import selectors as sel
 from newscrawl.extraction.body import finish, text_of, walk
 from newscrawl.extraction.images import absolute, images
@@ -28,6 +29,7 @@ from newscrawl.extraction.page import (
     looks_binary,
     read_whole,
 )
+from newscrawl.extraction.prepare import decode_emails, shortcodes
 from newscrawl.extraction.text import C0_CONTROLS, clean_line, content_hash
 from newscrawl.reasons import (
     CHALLENGE,
@@ -100,13 +102,6 @@ _FIRST_PARAGRAPH = etree.XPath(sel.FIRST_PARAGRAPH)
 
 
 _SITE_SUFFIX = re.compile(r"\s*[-–—|]\s*(?:中国禁闻网|中國禁聞網|禁闻网|禁聞網)$")
-# The entry's first paragraph is a byline when it names an author or outlet or carries the
-# site's disclaimer (also the "文章转自网络…" form that names no outlet).
-_BYLINE = re.compile(r"^(?:作者|来源|來源)\s*[:：]|不代表本[网網]立[场場]")
-# Outlet and inline author run up to the first comma, ASCII or full-width (or 。, or the other
-# label when a space is all that separates them).
-_SOURCE = re.compile(r"(?:来源|來源)\s*[:：]\s*(.*?)\s*(?:[,，。]|作者|$)")
-_AUTHOR = re.compile(r"作者\s*[:：]\s*(.*?)\s*(?:[,，。]|来源|來源|$)")
 
 
 def parse_article(body: bytes | str, url: str, *, content_type: str | None = None,
@@ -170,6 +165,10 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     if not read_whole(text, entry, _PARSER):
         raise NotAnArticle(PARTIAL_PAGE.name, url)  # libxml2 gave up (say, past 2,048 levels)
 
+    # What the reader's browser does first: addresses decoded, shortcodes rendered (prepare.py;
+    # what it hides, the walk leaves out).
+    decode_emails(entry, text)
+    claimed = {caption: "caption_shortcode" for caption in shortcodes(entry, text)}
     base = urljoin(url, (_first(_BASE_HREF(doc)) or "").strip())
     # raw texts made distinct first: a tag is linked many times, cleaned once
     raw_tags = dict.fromkeys(text_of(a) for a in _TAG_LINKS(entry))
@@ -177,15 +176,17 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     related = _related(entry, base)
     byline = _first(_FIRST_PARAGRAPH(entry))
     byline_text = clean_line(text_of(byline)) if byline is not None else ""
-    claimed: dict[etree._Element, str] = {}
-    if byline is not None and _BYLINE.search(byline_text):
+    if byline is not None and bylines.BYLINE.search(byline_text):
         claimed[byline] = "byline"
         for author_list in _AUTHOR_LIST(byline):
             claimed[author_list] = "authors"
     else:
         byline, byline_text = None, ""
-    authors = _authors(byline, byline_text)  # before finish() takes the author list out
-    found = walk(entry, claimed, shortcodes=sel.SHORTCODE_OPENING in text)
+    # before finish() takes the author list out
+    listed = [name for li in _AUTHOR_ITEMS(byline) if (name := clean_line(text_of(li)))] \
+        if byline is not None else []
+    source, authors = bylines.read(byline_text, listed) if byline is not None else (None, [])
+    found = walk(entry, claimed)
     found_images = images(found.images, entry, base)  # before finish: captions are read
     if not finish(entry, found):
         raise NotAnArticle(NO_BODY.name, url)
@@ -196,7 +197,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         category=ref.category,
         published=ref.published,
         title=title,
-        source=_match(_SOURCE, byline_text),
+        source=source,
         authors=authors,
         tags=tags,
         body=found.body,
@@ -234,21 +235,6 @@ def _title(doc: etree._Element, entry: etree._Element | None) -> str:
     if not title and (head_title := _first(_DOC_TITLE(doc))) is not None:
         title = _SITE_SUFFIX.sub("", clean_line(text_of(head_title)))
     return title
-
-
-def _match(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
-    value = match[1].rstrip(".") if match else ""
-    return value or None
-
-
-def _authors(byline: etree._Element | None, byline_text: str) -> list[str]:
-    """The <li>s of the list after the byline, else the inline 作者：; never <meta name=author>."""
-    if byline is None:
-        return []
-    listed = [name for li in _AUTHOR_ITEMS(byline) if (name := clean_line(text_of(li)))]
-    inline = _match(_AUTHOR, byline_text)
-    return listed or ([inline] if inline else [])
 
 
 def _related(entry: etree._Element, base: str) -> list[Related]:

@@ -21,8 +21,6 @@ from newscrawl.extraction.text import clean_line
 _PLACEHOLDER = re.compile(sel.PLACEHOLDER_FILE, re.IGNORECASE)
 _HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
 _DESCRIPTOR = re.compile(r"^\s*(\d+(?:\.\d+)?)([wx])\s*$", re.IGNORECASE)
-_SHORTCODE = re.compile(r"^\s*\[caption([^\]]*)\](.*?)(?:\[/caption\]|$)", re.DOTALL)
-_CAPTION_ATTRIBUTE = re.compile(r"""caption\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def absolute(base: str, href: str) -> str | None:
@@ -93,6 +91,10 @@ def image_url(img: etree._Element, base: str) -> str | None:
         if url := _usable(base, img.get(attribute)):
             return url
     picture = img.getparent()
+    # libxml2 knows no void <source>: what follows an unclosed one (HTML5 writes none) is
+    # nested in it, the <img> too.
+    while picture is not None and picture.tag == sel.SOURCE_TAG:
+        picture = picture.getparent()
     if picture is not None and picture.tag == sel.PICTURE_TAG:
         for source in picture.iter(sel.SOURCE_TAG):
             for attribute in sel.SRCSET_ATTRIBUTES:
@@ -103,12 +105,16 @@ def image_url(img: etree._Element, base: str) -> str | None:
 
 
 def caption_of(img: etree._Element, entry: etree._Element) -> str | None:
-    """The caption of the nearest figure or div.wp-caption around `img` that has one."""
+    """The caption of the nearest figure, div.wp-caption or classic gallery item
+    (dl.gallery-item: its dd.gallery-caption) around `img` that has one."""
     for ancestor in img.iterancestors():
         if ancestor is entry:
             break
         if ancestor.tag == sel.FIGURE_TAG:
             caption = ancestor.find("figcaption")
+        elif ancestor.tag == "dl" and has_class(ancestor, sel.GALLERY_ITEM_CLASS):
+            caption = next((dd for dd in ancestor.iterchildren("dd")
+                            if has_class(dd, sel.GALLERY_CAPTION_CLASS)), None)
         elif has_class(ancestor, sel.WP_CAPTION_CLASS):
             caption = next((el for el in ancestor.iter("p", "div", "span")
                             if has_class(el, sel.CAPTION_CLASS)), None)
@@ -119,27 +125,14 @@ def caption_of(img: etree._Element, entry: etree._Element) -> str | None:
     return None
 
 
-def shortcode_caption(block: etree._Element) -> str | None:
-    """The caption of an unrendered `[caption …]<img> text[/caption]`: caption="…" or text."""
-    match = _SHORTCODE.match(text_of(block))
-    if match is None:
-        return None
-    attribute = _CAPTION_ATTRIBUTE.search(match[1])
-    text = (attribute[1] or attribute[2]) if attribute else match[2]
-    return clean_line(text) or None
-
-
-def images(found: list[tuple[etree._Element, etree._Element | None]], entry: etree._Element,
-           base: str) -> list[Image]:
+def images(found: list[etree._Element], entry: etree._Element, base: str) -> list[Image]:
     """One Image per distinct URL, in page order (a <noscript> copy of a lazy image is one)."""
     out: list[Image] = []
     seen: set[str] = set()
-    for img, shortcode in found:
+    for img in found:
         url = image_url(img, base)
         if url is None or url in seen:
             continue
         seen.add(url)
-        caption = shortcode_caption(shortcode) if shortcode is not None \
-            else caption_of(img, entry)
-        out.append({"url": url, "caption": caption})
+        out.append({"url": url, "caption": caption_of(img, entry)})
     return out

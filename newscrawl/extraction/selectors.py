@@ -110,12 +110,23 @@ BOILERPLATE_RULES: tuple[tuple[str, str, str | None, tuple[str, str] | None], ..
     ("caption", "figcaption", None, None),  # image captions: recorded with their image
     ("caption", "p", "wp-caption-text", None),  # classic [caption] output
     ("caption", "div", "wp-caption-text", None),
+    ("caption", "dd", "gallery-caption", None),  # classic [gallery]: each image's caption
 )
 # A figcaption of a figure that holds a table or a quote captions that, not an image: body.
 TEXT_FIGURE_CONTENT = ("table", "blockquote", "pre")
 # An unrendered caption shortcode, "[caption id=… width=…]<img …> text[/caption]", left as
-# text in a paragraph: the paragraph is the image's caption (rule "caption_shortcode").
+# text: made a figure (newscrawl.extraction.prepare), its caption claimed as "caption_shortcode".
 SHORTCODE_OPENING = "[caption"
+# Galleries: WordPress's classic [gallery] (dl.gallery-item > dt.gallery-icon img +
+# dd.gallery-caption) and Gutenberg's (figure.wp-block-gallery > figure img + figcaption,
+# the gallery's own figcaption last).
+GALLERY_ITEM_CLASS = "gallery-item"
+GALLERY_CAPTION_CLASS = "gallery-caption"
+GALLERY_BLOCK_CLASS = "wp-block-gallery"
+# A table whose rows have one cell each, cells holding one of these, lays out the article:
+# its cells' blocks are paragraphs (not one row a line).
+LAYOUT_CELL_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul",
+                      "ol", "figure", "pre", "section", "table")
 
 
 # Elements whose text is never shown as text: left out (rule "non_text"). <noscript> holds
@@ -140,6 +151,7 @@ BLOCK_TAGS = frozenset({
 LIST_TAGS = frozenset({"ul", "ol", "dir", "menu"})  # one item (<li>) a line
 TABLE_TAG = "table"  # one row (<tr>) a line, cells separated by CELL_SEPARATOR
 ROW_TAGS = frozenset({"tr", "caption"})
+ROW_GROUP_TAGS = frozenset({"thead", "tbody", "tfoot"})
 CELL_TAGS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
 PRE_TAG = "pre"  # source line breaks kept

@@ -4,9 +4,12 @@ The hygiene rule (docs/extraction.md): a record holds no character that no reade
 Removed are every character of the Unicode categories Cc (controls: C0 including NUL, DEL,
 C1) except the line break and the tab, and Cf (format characters: zero-width space and
 non-joiner, soft hyphen, byte-order mark / zero-width no-break space, word joiner, bidi
-controls, tag characters, …). One exception is kept: a ZERO WIDTH JOINER between two emoji
-(👨‍👩‍👧 is one picture; without the joiner it becomes three). The set is computed from
-`unicodedata` at import, so it follows the Unicode version of the running Python.
+controls, tag characters, …). Except inside an emoji sequence (Unicode's UTS #51): there a
+ZERO WIDTH JOINER (👨‍👩‍👧 is one picture; without the joiner it becomes three) and the tag
+characters of a flag (🏴 + tags + CANCEL TAG: the flag of Scotland) are part of what a reader
+sees. Sequences are matched by UTS #51's own regex (section 1.4.9, "EBNF and Regex") over
+the `regex` module's Unicode emoji properties; the invisible set is computed from
+`unicodedata` at import. Both follow the Unicode version of the library that holds them.
 White space (NBSP, U+3000, U+2028 …) is not removed but folded to one ASCII space.
 """
 
@@ -17,9 +20,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import regex
 from w3lib.html import remove_tags, replace_entities
 
-_ZWJ = "\u200d"
 _KEEP = frozenset("\n\t")
 
 
@@ -55,19 +58,20 @@ def _scrubber(keep: str) -> re.Pattern[str]:
 C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _is_emoji(char: str) -> bool:
-    """Pictographs and their modifiers, as far as a ZWJ sequence needs (So, VS16, skin tones)."""
-    return (unicodedata.category(char) == "So" or char == "\ufe0f"
-            or "\U0001f3fb" <= char <= "\U0001f3ff")
+# UTS #51, 1.4.9: a possible emoji sequence (emoji_zwj_sequence, emoji_tag_sequence,
+# keycap, modifier and presentation sequences, flags), with the regex module's properties.
+_EMOJI_ELEMENT = (r"(?:\p{RI}\p{RI}|\p{Emoji}(?:\p{EMod}|\ufe0f\u20e3?"
+                  r"|[\U000e0020-\U000e007e]+\U000e007f)?)")
+EMOJI_SEQUENCE = regex.compile(_EMOJI_ELEMENT + r"(?:\u200d" + _EMOJI_ELEMENT + r")*")
+# What only an emoji sequence can keep: the joiner and the tag characters (the rest of a
+# sequence is visible anyway: Emoji, modifiers, VS16 (Mn), the keycap mark (Me)). A tag
+# sequence ends with CANCEL TAG: without one there is none.
+_ZWJ, _CANCEL_TAG = "\u200d", "\U000e007f"
+_SEQUENCE_PARTS = re.compile("[\u200d\U000e0020-\U000e007f]")
 
 
 def _drop(match: re.Match[str]) -> str:
     char = match[0]
-    if char == _ZWJ:
-        start, text = match.start(), match.string
-        if 0 < start < len(text) - 1 and _is_emoji(text[start - 1]) and _is_emoji(text[start + 1]):
-            return char
-        return ""
     if char < "\U00010000":  # matched by the BMP class: invisible
         return ""
     return "" if unicodedata.category(char) in _INVISIBLE else char
@@ -78,7 +82,19 @@ def scrub(text: str, keep: str = "") -> str:
 
     `keep`: control characters to leave in place (markers of the caller's own, see body.py).
     """
-    return _scrubber(keep).sub(_drop, text)
+    scrubber = _scrubber(keep)
+    if _ZWJ not in text and _CANCEL_TAG not in text:  # no sequence to protect (str.find: fast)
+        return scrubber.sub(_drop, text)
+    out: list[str] = []
+    position = 0
+    for match in EMOJI_SEQUENCE.finditer(text):
+        if _SEQUENCE_PARTS.search(match[0]) is None:
+            continue
+        out.append(scrubber.sub(_drop, text[position:match.start()]))
+        out.append(match[0])
+        position = match.end()
+    out.append(scrubber.sub(_drop, text[position:]))
+    return "".join(out)
 
 
 # NBSP, U+3000 (ideographic space) and every other Unicode space fold to one ASCII space;
