@@ -20,6 +20,7 @@ from newscrawl.discovery.urls import article_ref, canonical
 from newscrawl.extraction import selectors as sel
 from newscrawl.extraction.body import finish, text_of, walk
 from newscrawl.extraction.images import absolute, images
+from newscrawl.extraction.media import media
 from newscrawl.extraction.page import (
     C0_BYTES,
     UTF16_32_BOMS,
@@ -179,6 +180,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     else:
         byline, byline_text = None, ""
     authors = _authors(byline, byline_text)  # before finish() takes the author list out
+    found_media, embeds = media(entry, base)  # before the walk: a bare embed URL is no body
+    claimed.update(embeds)
     found = walk(entry, claimed, shortcodes=sel.SHORTCODE_OPENING in text)
     found_images = images(found.images, entry, base)  # before finish: captions are read
     if not finish(entry, found):
@@ -195,6 +198,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         tags=tags,
         body=found.body,
         images=found_images,
+        media=found_media,
         related=related,
         language=ref.language,
         content_hash=content_hash(title, found.body),

@@ -138,6 +138,32 @@ PLACEHOLDER_FILE = (
     r"placeholder|grey|gray|loading|loader|spinner|1x1|empty)\.(?:gif|png|svg|jpe?g|webp)$"
 )
 
+# --- Embedded media (newscrawl.extraction.media) -------------------------------------------
+# Players and files the entry embeds, in page order: <iframe>/<embed> players (src, or a
+# lazy-load attribute), <video>/<audio> files (src, else the first <source src>), a tweet's
+# blockquote (its status link; its text stays body), and an embed whose oEmbed failed: a
+# paragraph or div whose whole text is one URL, when the div is Gutenberg's embed wrapper or the
+# URL's host is an oEmbed provider WordPress embeds (wp-includes/class-wp-oembed.php). The
+# caption is the figcaption of the figure around it (figure.wp-block-embed, wp-block-video).
+PLAYER_TAGS = ("iframe", "embed")
+PLAYER_SRC_ATTRIBUTES = ("src", "data-src", "data-lazy-src")
+FILE_TAGS = ("video", "audio")
+TWEET_CLASS = "twitter-tweet"
+EMBED_WRAPPER_CLASS = "wp-block-embed__wrapper"
+BARE_URL_TAGS = ("p", "div")
+# Provider hosts (a host or any subdomain of it) -> the kind of media they serve.
+MEDIA_HOSTS: dict[str, str] = {
+    **dict.fromkeys(("youtube.com", "youtu.be", "youtube-nocookie.com", "vimeo.com",
+                     "dailymotion.com", "dai.ly", "tiktok.com", "ted.com", "wordpress.tv",
+                     "videopress.com", "rumble.com", "bilibili.com"), "video"),
+    **dict.fromkeys(("soundcloud.com", "spotify.com", "mixcloud.com", "reverbnation.com"),
+                    "audio"),
+    **dict.fromkeys(("twitter.com", "x.com"), "tweet"),
+    **dict.fromkeys(("facebook.com", "instagram.com", "flickr.com", "reddit.com", "tumblr.com",
+                     "imgur.com", "issuu.com", "scribd.com", "slideshare.net",
+                     "speakerdeck.com", "pinterest.com", "kickstarter.com"), "embed"),
+}
+
 # --- Listing pages (tag archives, category listings), for the spider ---------------------
 # These two are parsel CSS (response.css(...).getall() gives href strings), not XPath.
 
