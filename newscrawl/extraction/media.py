@@ -8,7 +8,8 @@ URL is handed to the walk as claimed under the rule "embed". A tweet's text stay
 
 The URL of a media entry is what a person would open, not the player's address:
 - a YouTube player or link (/embed/ID, youtube-nocookie.com, youtu.be/ID, /shorts/ID,
-  /watch?v=ID) -> https://www.youtube.com/watch?v=ID;
+  /watch?v=ID) -> https://www.youtube.com/watch?v=ID; a playlist player
+  (/embed/videoseries?list=L) -> https://www.youtube.com/playlist?list=L;
 - a Vimeo player (player.vimeo.com/video/ID) -> https://vimeo.com/ID;
 - a Dailymotion player (/embed/video/ID) -> https://www.dailymotion.com/video/ID;
 - a tweet -> its status link, query and fragment dropped;
@@ -119,6 +120,8 @@ def open_url(url: str) -> str:
             parse_qs(parts.query).get("v", [None])[0] if path == "/watch" else None)
     elif host == "youtu.be":
         video_id = path.strip("/").split("/")[0] or None
+    if video_id == "videoseries" and (playlist := parse_qs(parts.query).get("list")):
+        return f"https://www.youtube.com/playlist?list={playlist[0]}"
     if video_id:
         return f"https://www.youtube.com/watch?v={video_id}"
     if host == "player.vimeo.com" and (match := _VIMEO_ID.match(path)):
