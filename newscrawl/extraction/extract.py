@@ -16,11 +16,12 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from newscrawl.article import Article, Related
-from newscrawl.discovery.urls import article_ref, canonical
+from newscrawl.discovery.urls import article_page, article_ref, canonical
 from newscrawl.extraction import selectors as sel
 from newscrawl.extraction.body import finish, text_of, walk
 from newscrawl.extraction.images import absolute, images
 from newscrawl.extraction.media import media
+from newscrawl.extraction.pages import page_links
 from newscrawl.extraction.page import (
     C0_BYTES,
     UTF16_32_BOMS,
@@ -65,12 +66,14 @@ class Extraction:
     `dropped`: boilerplate rule name -> [elements, visible characters] left out by it.
     `unclaimed_chars`: visible characters no rule placed in the body and none claimed;
     `unclaimed_sample`: their first ~80 characters, for the log line.
+    `pages`: the URLs of the post's later pages this page links (a multi-page post).
     """
 
     article: Article
     dropped: dict[str, list[int]] = field(default_factory=dict)
     unclaimed_chars: int = 0
     unclaimed_sample: str = ""
+    pages: list[str] = field(default_factory=list)  # later pages the page links (pages.py)
 
     @property
     def substantial_unclaimed(self) -> bool:
@@ -139,7 +142,9 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     # First: a challenge can be served for any URL, even with 200.
     if is_challenge(text):
         raise NotAnArticle(CHALLENGE.name, url)
-    ref = article_ref(url)
+    page = article_page(url)  # a later page of a multi-page post: read as part of its post
+    post_url = page[0] if page else url
+    ref = article_ref(post_url)
     if ref is None:
         raise NotAnArticle(NOT_ARTICLE_URL.name, url)
     mime = (content_type or "text/html").split(";", 1)[0].strip().lower()
@@ -182,13 +187,14 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     authors = _authors(byline, byline_text)  # before finish() takes the author list out
     found_media, embeds = media(entry, base)  # before the walk: a bare embed URL is no body
     claimed.update(embeds)
+    later_pages = page_links(entry, base, canonical(post_url))  # before finish removes them
     found = walk(entry, claimed, shortcodes=sel.SHORTCODE_OPENING in text)
     found_images = images(found.images, entry, base)  # before finish: captions are read
     if not finish(entry, found):
         raise NotAnArticle(NO_BODY.name, url)
 
     article = Article(
-        url=canonical(url),
+        url=canonical(post_url),
         article_id=ref.article_id,
         category=ref.category,
         published=ref.published,
@@ -205,7 +211,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         crawled_at=crawled_at,
         version=1,
     )
-    return Extraction(article, found.dropped, found.unclaimed_chars, found.unclaimed_sample)
+    return Extraction(article, found.dropped, found.unclaimed_chars, found.unclaimed_sample,
+                      later_pages)
 
 
 def _entry(doc: etree._Element) -> etree._Element | None:

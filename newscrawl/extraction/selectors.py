@@ -80,6 +80,8 @@ BOILERPLATE_RULES: tuple[tuple[str, str, str | None, tuple[str, str] | None], ..
     ("notice", "p", "notice", None),  # the notice to mainland readers, should it move inside
     ("share", "div", "sharedaddy", None),  # Jetpack sharing buttons
     ("share", "div", "addtoany_share_save_container", None),  # AddToAny
+    ("page_links", "p", "post-nav-links", None),  # wp_link_pages of a multi-page post
+    ("page_links", "div", "page-links", None),  # (its themes' older markup)
     ("caption", "figcaption", None, None),  # image captions: recorded with their image
     ("caption", "p", "wp-caption-text", None),  # classic [caption] output
     ("caption", "div", "wp-caption-text", None),
@@ -137,6 +139,11 @@ PLACEHOLDER_FILE = (
     r"(?:^|/)(?:lazy[_-]?placeholder|lazy[_-]?load|lazy|blank|pixel|spacer|transparent|"
     r"placeholder|grey|gray|loading|loader|spinner|1x1|empty)\.(?:gif|png|svg|jpe?g|webp)$"
 )
+
+# Links to the pages of a multi-page post (<!--nextpage-->), from ENTRY: wp_link_pages prints
+# "页面： 1 2 3" as p.post-nav-links (WordPress 5.x+) or div.page-links (older themes).
+PAGE_LINK_HREFS = (f"descendant::*[self::p[{_has_class('post-nav-links')}] or "
+                   f"self::div[{_has_class('page-links')}]]/descendant::a/@href")
 
 # --- Embedded media (newscrawl.extraction.media) -------------------------------------------
 # Players and files the entry embeds, in page order: <iframe>/<embed> players (src, or a
