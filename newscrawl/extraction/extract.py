@@ -21,7 +21,6 @@ from newscrawl.extraction import selectors as sel
 from newscrawl.extraction.body import finish, text_of, walk
 from newscrawl.extraction.images import absolute, images
 from newscrawl.extraction.media import media
-from newscrawl.extraction.pages import page_links
 from newscrawl.extraction.page import (
     C0_BYTES,
     UTF16_32_BOMS,
@@ -30,6 +29,7 @@ from newscrawl.extraction.page import (
     looks_binary,
     read_whole,
 )
+from newscrawl.extraction.pages import page_links
 from newscrawl.extraction.text import C0_CONTROLS, clean_line, content_hash
 from newscrawl.reasons import (
     CHALLENGE,
