@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from lxml import etree
 
@@ -40,6 +41,24 @@ def page_number(url: str) -> int:
     """N of a later page's URL, 1 for the article's own URL."""
     page = article_page(url)
     return page[1] if page else 1
+
+
+def follow(chain: dict[str, Any] | None, article: Article, linked: list[str], url: str
+           ) -> Article | tuple[str, dict[str, Any]]:
+    """What reading the page at `url` (its `article` and the `linked` later pages) gives: the
+    post's record when no later page is left, else (the next page's URL, the chain to carry
+    to it). `chain`: what the page's request carried, None for the post's own URL; a chain is
+    {"post": the post's URL, "read": the records of the pages read (dicts), "next": the URLs
+    still to read}. Pages are read in page order; a page links the others (all, or the next)."""
+    if chain is None and not linked:
+        return article
+    read = [*(chain["read"] if chain else []), dataclasses.asdict(article)]
+    here = page_number(url)
+    later = sorted({page for page in (*(chain["next"] if chain else ()), *linked)
+                    if page_number(page) > here}, key=page_number)
+    if later:
+        return later[0], {"post": article.url, "read": read, "next": later[1:]}
+    return combine([Article(**page) for page in read])
 
 
 def combine(pages: Sequence[Article]) -> Article:
