@@ -15,6 +15,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.reasons import STAT_PREFIX
+from newscrawl.reporting import loss
 from newscrawl.run.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.run.places import describe_outputs, local_path
 from newscrawl.run.runtime import (
@@ -63,6 +64,8 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
             "listings_claimed": stats.get("newscrawl/listings/claimed", 0),
             "listings_visited": stats.get("newscrawl/listings/visited", 0),
         },
+        # Share of the entry text the body left out, per rule (newscrawl.reporting.loss).
+        "left_out": loss.summary(stats),
         # Every newscrawl counter, for those who need the why of the numbers above.
         "counts": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
     }
@@ -125,6 +128,7 @@ class RunReport:
         failure, message = diagnose(stats, self.reason,
                                     len(self.crawler.settings.getdict("FEEDS")))
         summary = summarize(stats, time.monotonic() - self.started)
+        loss.warn(summary["left_out"])
         summary.update(status="ok" if failure is None else "failed",
                        reason=failure or self.reason, message=message,
                        finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

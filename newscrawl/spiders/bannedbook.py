@@ -45,10 +45,11 @@ from newscrawl.discovery.requests import (
     post_of,
 )
 from newscrawl.discovery.sitemap_reader import SitemapReader
-from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
+from newscrawl.extraction.extract import NotAnArticle, extract, is_challenge
 from newscrawl.extraction.pages import follow
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.reasons import CHALLENGE, EMPTY, NETWORK_STAT, NOT_HTML, STAT_PREFIX, http
+from newscrawl.reporting import loss
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.run.config import setting
 from newscrawl.run.places import default_feed
@@ -205,26 +206,12 @@ class BannedbookSpider(Spider):
         except NotAnArticle as exc:
             self._count_not_article(response.request, response.url, exc.reason)
             return
-        self._count_left_out(response.url, found)
+        loss.count(self.crawler.stats, response.url, found)  # docs/extraction.md
         # A multi-page post: the request of its next page, carrying the pages read, until
         # the last one gives the record (newscrawl.extraction.pages).
         step = follow(response.meta.get(PAGES_META), found.article, found.pages, response.url)
         yield step if isinstance(step, Article) else self.requests.article_page(
             *step, response.meta)
-
-    def _count_left_out(self, url: str, found: Extraction) -> None:
-        """Stats of what the body left out and why (docs/extraction.md, "No silent loss")."""
-        stats = self.crawler.stats
-        for rule, (elements, chars) in found.dropped.items():
-            stats.inc_value(f"newscrawl/extraction/dropped/{rule}", elements)
-            stats.inc_value(f"newscrawl/extraction/dropped_chars/{rule}", chars)
-        if found.unclaimed_chars:
-            stats.inc_value("newscrawl/extraction/unclaimed_chars", found.unclaimed_chars)
-        if found.substantial_unclaimed:
-            stats.inc_value("newscrawl/extraction/unclaimed_pages")
-            logger.warning("text in the entry that no rule placed in the body or left out "
-                           "(%d characters: %s…) at %s", found.unclaimed_chars,
-                           found.unclaimed_sample, url)
 
     def crawled_at(self, response: Response) -> str:
         """When the page was fetched (UTC, ISO 8601 to the second): now, in a crawl."""
