@@ -11,6 +11,15 @@ class Image(TypedDict):
     caption: str | None
 
 
+class Media(TypedDict):
+    """An embedded player or file: `kind` video, audio, tweet or embed; `url` what a person
+    would open (docs/record.md gives the rule); `caption` the figure's caption or None."""
+
+    kind: str
+    url: str
+    caption: str | None
+
+
 class Related(TypedDict):
     url: str
     title: str
@@ -30,6 +39,7 @@ class Article:
     tags: list[str]
     body: str
     images: list[Image]
+    media: list[Media]
     related: list[Related]
     language: str
     content_hash: str

@@ -111,6 +111,9 @@ class SiteData:
     transient: frozenset[str] = frozenset()  # paths answering 503 on their first request
     promos: tuple[str, ...] = ()  # the 🔥 articles every p.texttj links
     redesign: frozenset[str] = frozenset()  # markup changes in force (sitecopy.redesign)
+    # Posts served over two pages (<!--nextpage-->: …/ID.html and …/ID.html/2), a switch the
+    # tests set; each must have two blocks or more before its related list.
+    multipage: frozenset[str] = frozenset()
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     front: list[str] = field(default_factory=list, repr=False)  # listed ids, oldest first
     # Parents include their children's articles, as WordPress category archives do.

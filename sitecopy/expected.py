@@ -20,6 +20,7 @@ mismatch in the end-to-end tests instead of being copied into the expectation.
 - images: one {url (absolute src), caption (folded figcaption text or None)} per figure
   with an <img> (a figure with only a caption gives none), and each markup block's images,
   in document order.
+- media: each markup block's media {kind, url, caption}, in document order.
 - related: ul.op-related-articles links, in order: canonical URL (404 ones included) and the
   title without its <b> highlights.
 - language "zh-Hans" (or "zh-Hant"), content_hash: docs/record.md's definition, computed here
@@ -94,6 +95,7 @@ def expected_record(site: SiteData, article_id: str, base_url: str, language: st
     # white space folded (fold_block); paragraphs joined by a blank line.
     paragraphs: list[str] = []
     images: list[dict] = []
+    media: list[dict] = []
     for block in (*content.head, content.tail):
         if isinstance(block, tuple):
             paragraphs.append(fold_block(conv(text_of(block))))
@@ -102,6 +104,9 @@ def expected_record(site: SiteData, article_id: str, base_url: str, language: st
             images += [{"url": url.replace(BASE, base),
                         "caption": fold_line(conv(caption)) if caption else None}
                        for url, caption in block.images]
+            media += [{"kind": kind, "url": url.replace(BASE, base),
+                       "caption": fold_line(conv(caption)) if caption else None}
+                      for kind, url, caption in block.media]
         elif block.src:
             images.append({"url": base + block.src if block.src.startswith("/") else block.src,
                            "caption": fold_line(conv(text_of(block.caption)))
@@ -121,6 +126,7 @@ def expected_record(site: SiteData, article_id: str, base_url: str, language: st
         "tags": [conv(tag) for tag in tags],
         "body": body,
         "images": images,
+        "media": media,
         "related": related,
         "language": language,
         "content_hash": content_hash(title, body),

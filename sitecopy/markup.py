@@ -4,7 +4,8 @@ The site reposts articles pasted in whatever markup the source used (docs/extrac
 Some articles of the copy carry one or two such blocks after their lead: paragraphs written
 into a <div> and split by <br><br>, lists (nested, items in <p>), tables, block quotes,
 invisible characters (a NUL, zero-width spaces, soft hyphens, a stray BOM), and images the
-classic and lazy ways (data-srcset, div.wp-caption, <noscript> fallbacks, <picture>).
+classic and lazy ways (data-srcset, div.wp-caption, <noscript> fallbacks, <picture>), embedded
+players and video files (the record's media).
 
 Each block carries its HTML and, written beside it by hand, what a reader sees: its body
 paragraphs and its images. sitecopy.expected takes those, never the parser's output; the
@@ -27,11 +28,13 @@ LAZY_PLACEHOLDER = BASE + "/wp-content/plugins/a3-lazy-load/assets/images/lazy_p
 @dataclass(frozen=True, slots=True)
 class Markup:
     """A block of the entry: `html` (BASE for the site's URL), the body paragraphs a reader
-    reads from it, and its images as (url with BASE, caption or None)."""
+    reads from it, its images as (url with BASE, caption or None) and its media as
+    (kind, url with BASE, caption or None)."""
 
     html: str
     paragraphs: tuple[str, ...] = ()
     images: tuple[tuple[str, str | None], ...] = ()
+    media: tuple[tuple[str, str, str | None], ...] = ()
     form: str = ""  # the name of the FORMS function that made it
 
     def render(self, base: str) -> str:
@@ -107,8 +110,24 @@ def images(rng: random.Random, key: str) -> Markup:
     return Markup(html, (), ((wide, caption), (lazy, None), (classic, caption)))
 
 
+def embeds(rng: random.Random, key: str) -> Markup:
+    """A Gutenberg YouTube embed with its caption, a sentence, a <video> file without one."""
+    video_id = f"v{key.partition('/')[2]:0>10}"[-11:]
+    caption = f"视频：“{rng.choice(PLACES)}”现场, 画面（YouTube）"  # a quote and a comma for CSV
+    sentence = _sentence(rng)
+    clip = _upload(key, "clip.mp4")
+    html = ('<figure class="wp-block-embed is-type-video is-provider-youtube '
+            'wp-block-embed-youtube"><div class="wp-block-embed__wrapper">\n'
+            f'<iframe title="video" src="https://www.youtube.com/embed/{video_id}?feature=oembed"'
+            f' allowfullscreen></iframe>\n</div><figcaption>{caption}</figcaption></figure>\n'
+            f'<p>{sentence}</p>\n'
+            f'<figure class="wp-block-video"><video controls src="{clip}"></video></figure>')
+    return Markup(html, (sentence,), (), (
+        ("video", f"https://www.youtube.com/watch?v={video_id}", caption), ("video", clip, None)))
+
+
 FORMS: tuple[Callable[[random.Random, str], Markup], ...] = (
-    div_br, lists, table, quote, invisible, images)
+    div_br, lists, table, quote, invisible, images, embeds)
 
 
 def blocks(seed: int, key: str, revision: int) -> list[Markup]:

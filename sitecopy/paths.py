@@ -60,9 +60,11 @@ class Route:
     date: str = ""
     article_id: str = ""
     rest: str = ""  # "other": the decoded path
+    part: int = 1  # articles: the page of a multi-page post (…/ID.html/2)
 
 
-_ARTICLE = re.compile(r"^(?P<cat>[a-z0-9_-]+(?:/[a-z0-9_-]+)*)/(?P<date>\d{8})/(?P<id>\d+)\.html$")
+_ARTICLE = re.compile(r"^(?P<cat>[a-z0-9_-]+(?:/[a-z0-9_-]+)*)/(?P<date>\d{8})/(?P<id>\d+)\.html"
+                      r"(?:/(?P<part>[2-9])/?)?$")  # page 2… of a multi-page post
 _PAGE = re.compile(r"^(?P<section>.*?)(?:page/(?P<page>\d+)/)?$")
 _FROM_TRAD = {value: key for key, value in TRAD_MAP.items()}
 _UNTRANSLATE = str.maketrans(_FROM_TRAD)
@@ -87,7 +89,7 @@ def route(raw: str) -> Route:
     match = _ARTICLE.match(rest)
     if match:
         return Route("article", lang, category=match["cat"], date=match["date"],
-                     article_id=match["id"])
+                     article_id=match["id"], part=int(match["part"] or 1))
     if rest and not rest.endswith("/"):
         return Route("other", lang, rest=path)
     match = _PAGE.match(rest)

@@ -7,16 +7,23 @@ ever saw it); `apply` rewrites a rendered article page:
 
 - ``entry``: the article container ``div.entry`` is renamed ``div.post-content`` (the parser's
   ENTRY selector then finds no article: every page fails with no body);
-- ``tags``: tag links lose ``rel="tag"`` (the parser then finds no tags).
+- ``tags``: tag links lose ``rel="tag"`` (the parser then finds no tags);
+- ``captions``: every other plain paragraph is marked as a caption (``p.wp-caption-text``):
+  the body then leaves much of the text out under the rule ``caption`` (the loss warning).
 
 Switch back with ``site.redesign = frozenset()``: the copy serves the old markup again.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+
 ENTRY = "entry"
 TAGS = "tags"
-CHANGES = frozenset({ENTRY, TAGS})
+CAPTIONS = "captions"
+CHANGES = frozenset({ENTRY, TAGS, CAPTIONS})
+_PARAGRAPH = re.compile(r"<p>")
 
 
 def apply(page: str, changes: frozenset[str]) -> str:
@@ -28,4 +35,8 @@ def apply(page: str, changes: frozenset[str]) -> str:
         page = page.replace('<div class="entry">', '<div class="post-content">')
     if TAGS in changes:
         page = page.replace(' rel="tag" ', " ")
+    if CAPTIONS in changes:
+        turn = itertools.cycle((False, True))
+        page = _PARAGRAPH.sub(lambda m: '<p class="wp-caption-text">' if next(turn) else "<p>",
+                              page)
     return page

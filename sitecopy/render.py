@@ -116,7 +116,8 @@ def _other(site: Site, where: Route, base: str) -> Response:
 
 def _article(site: Site, where: Route, base: str) -> Response:
     article = site.articles.get(where.article_id)
-    if article is None or (article.category, article.date) != (where.category, where.date):
+    if article is None or (article.category, article.date) != (where.category, where.date) or (
+            where.part > 1 and (article.id not in site.multipage or where.part > 2)):
         return _not_found(site, base, where.lang)
     if article.id == site.cloudflare:
         return Response(503, [("Content-Type", HTML), ("Server", "cloudflare"),
@@ -127,7 +128,7 @@ def _article(site: Site, where: Route, base: str) -> Response:
         return Response(200, [("Content-Type", "application/pdf")], PDF)
     ctx = Ctx(site, base, where.lang, article.path(where.lang))
     if article.id != site.gbk:
-        return _html(article_page(ctx, article, "UTF-8"), where.lang)
+        return _html(article_page(ctx, article, "UTF-8", where.part), where.lang)
     text = article_page(ctx, article, "gbk")
     if where.lang == TRADITIONAL:
         text = to_traditional(text)
@@ -135,9 +136,15 @@ def _article(site: Site, where: Route, base: str) -> Response:
     return Response(200, [("Content-Type", "text/html")], text.encode("gbk", "xmlcharrefreplace"))
 
 
-def article_page(ctx: Ctx, article: Article, charset: str) -> str:
+def article_page(ctx: Ctx, article: Article, charset: str, part: int = 1) -> str:
+    """An article page; for a post of site.multipage, its page `part` (1 or 2): page 1 the
+    byline and the first half of the blocks, page 2 the rest and the paragraph after the promo
+    block, each with the related list, the promo block and the wp_link_pages links."""
     site = ctx.site
     content = site.content(article.id)
+    split = max(1, len(content.head) // 2) if article.id in site.multipage else None
+    head = content.head if split is None else (
+        content.head[:split] if part == 1 else content.head[split:])
     url = ctx.base + ctx.path
     title = escape(article.title, quote=False)
     hour = 8 + int(article.id) % 12
@@ -155,11 +162,11 @@ def article_page(ctx: Ctx, article: Article, charset: str) -> str:
              f'<div class="breadcrumb"><a href="{ctx.base}{PREFIX[ctx.lang]}">首页</a> » '
              f'<a href="{cat_url}">{words.CATEGORY_NAMES[article.category]}</a></div>\n'
              f" <!-- 面包屑导航 --> <h2>{title}</h2> {words.NOTICE}  <div class=\"entry\"> ",
-             pages.byline(ctx, article), " "]
-    if article.authors and article.byline != "inline":
+             pages.byline(ctx, article) if part == 1 else "", " "]
+    if article.authors and article.byline != "inline" and part == 1:
         parts.append("<ul> " + "".join(f"<li> {escape(name)} </li> " for name in article.authors)
                      + "</ul> ")
-    for block in content.head:
+    for block in head:
         if isinstance(block, tuple):
             parts.append(f"<p>{pages.para_html(ctx, block, salt)}</p> ")
         elif isinstance(block, Markup):
@@ -180,10 +187,23 @@ def article_page(ctx: Ctx, article: Article, charset: str) -> str:
               for i in site.promos]
     for href, mark, text in (*promos[:2], PROMO_LINKS[0], *promos[2:], PROMO_LINKS[1]):
         parts.append(f'{mark}<a href="{href}" target="_blank">{escape(text)}</a><br/> ')
-    parts += ["</p>", f"<p>{pages.para_html(ctx, content.tail, salt)}</p>",
-              "<a name='sharetosocial'></a> ", ADS, "</div><!--END ENTRY-->\n</div></div>\n",
+    parts += ["</p>", f"<p>{pages.para_html(ctx, content.tail, salt)}</p>" if part == 2 or (
+        split is None) else "", "<a name='sharetosocial'></a> ", ADS,
+              "" if split is None else _page_links(url, part),
+              "</div><!--END ENTRY-->\n</div></div>\n",
               pages.sidebar(ctx), pages.footer(ctx)]
     return redesign.apply("".join(parts), site.redesign)
+
+
+def _page_links(url: str, part: int) -> str:
+    """wp_link_pages' links of a two-page post, on its page `part`."""
+    one, two = (f'<span class="post-page-numbers current" aria-current="page">{n}</span>'
+                for n in (1, 2))
+    if part == 1:
+        two = f'<a href="{url}/2" class="post-page-numbers">2</a>'
+    else:
+        one = f'<a href="{url}" class="post-page-numbers">1</a>'
+    return f'<p class="post-nav-links">页面： {one} {two}</p>'
 
 
 def _listing(site: Site, where: Route, base: str) -> Response:

@@ -29,7 +29,7 @@ def article(article_id: str = "1862877", **fields: Any) -> Article:
         "url": f"https://www.bannedbook.org/bnews/sohnews/20230322/{article_id}.html",
         "article_id": article_id, "category": "sohnews", "published": "2023-03-22",
         "title": "标题", "source": None, "authors": [], "tags": [], "body": "正文。",
-        "images": [], "related": [], "language": "zh-Hans", "content_hash": "",
+        "images": [], "media": [], "related": [], "language": "zh-Hans", "content_hash": "",
     }
     values.update(fields)
     return Article(**values)

@@ -128,3 +128,53 @@ def test_killed_json_run_counts_nothing_and_the_next_run_exports_all(
     ids = _ids(tmp_path / "rerun.json", "json")
     expected = set(site.expected_records(server.base_url)) - set(site.republished)
     assert len(ids) == len(set(ids)) and expected <= set(ids)
+
+
+def _xml_value(element: ET.Element) -> object:
+    """A field of Scrapy's XML export: a list as <value> children, a dict as named children."""
+    children = list(element)
+    if not children:
+        return element.text
+    if all(child.tag == "value" for child in children):
+        return [_xml_value(child) for child in children]
+    return {child.tag: _xml_value(child) for child in children}
+
+
+def test_nested_fields_in_every_format(site: Site, server: SiteServer, tmp_path: Path) -> None:
+    """One crawl into JSON Lines, CSV, JSON and XML: each carries media (and every nested
+    field) so that its own reader gets the record back; CSV cells of JSON text."""
+    outputs = {fmt: tmp_path / f"out.{fmt}" for fmt in ("jsonl", "csv", "json", "xml")}
+    command = crawl_command(server.base_url + "/bnews/", outputs["jsonl"], tmp_path / "state",
+                            fmt="jsonl")
+    for fmt in ("csv", "json", "xml"):
+        command += ["-o", f"{outputs[fmt]}:{fmt}"]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180,
+                         check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    expected = site.expected_records(server.base_url)
+    with_media = {i for i, record in expected.items() if record["media"]}
+    assert len(with_media) >= 3, "the copy embeds media in some articles"
+    nested = ("authors", "tags", "images", "media", "related")
+    jsonl = {r["article_id"]: r for r in map(json.loads, outputs["jsonl"].read_text("utf-8")
+                                              .splitlines())}
+    documents = {r["article_id"]: r for r in json.loads(outputs["json"].read_text("utf-8"))}
+    with outputs["csv"].open(newline="", encoding="utf-8") as file:
+        rows = {row["article_id"]: {name: json.loads(row[name]) for name in nested}
+                for row in csv.DictReader(file)}
+    xml = {item.findtext("article_id"): {name: _xml_value(item.find(name))
+                                         if item.find(name) is not None else None
+                                         for name in nested}
+           for item in ET.parse(outputs["xml"]).getroot()}
+    assert set(jsonl) == set(documents) == set(rows) == set(xml) >= with_media
+    for article_id in jsonl:
+        want = {name: expected[article_id][name] for name in nested}
+        for fmt, got in (("jsonl", jsonl), ("json", documents), ("csv", rows)):
+            assert {name: got[article_id][name] for name in nested} == want, (fmt, article_id)
+        # XML has no null and no empty list: a null caption is an empty element (read back as
+        # None), an empty list an element without children
+        for name in nested:
+            values = xml[article_id][name]
+            if want[name]:
+                assert values == want[name], (name, article_id)
+            else:
+                assert values in (None, ""), (name, article_id)

@@ -34,6 +34,9 @@ SOURCE_META = "sitemap_source"  # the sitemap source that sent a sitemap or arti
 FALLBACKS_META = "fallbacks"  # sitemap URLs to try in turn when this one cannot be read
 LASTMOD_META = "lastmod"  # an article's sitemap lastmod, POSIX seconds
 RECHECK_META = "recheck"  # fetch an exported article again: its sitemap says it changed
+# A later page of a multi-page post: {"post": its URL, "read": the records of the pages read so
+# far (dicts), "next": the URLs of the pages still to read} (newscrawl.extraction.pages).
+PAGES_META = "newscrawl_pages"
 
 # Articles first: they are what the run is for, and it keeps the frontier short. robots.txt
 # and sitemaps before them: they decide which articles there are.
@@ -189,6 +192,26 @@ class RequestFactory:
         if source is not None:
             meta[SOURCE_META] = source
         return self.build(Kind.ARTICLE, url, **meta)
+
+
+    def article_page(self, url: str, chain: dict[str, Any], asked: Mapping[str, Any]) -> Request:
+        """Page N ≥ 2 of a multi-page post: an article request (its answer is part of an
+        article) carrying the chain so far (PAGES_META) and what the post's own request
+        carried (lastmod, recheck, source). Never filtered as a duplicate (a chain asks each
+        page once, and a post fetched again needs its pages again); asked before new
+        articles, so that a chain ends soon."""
+        carried = {name: asked[name] for name in (LASTMOD_META, RECHECK_META, SOURCE_META)
+                   if name in asked}
+        request = self.build(Kind.ARTICLE, url, **carried, **{PAGES_META: chain})
+        request.priority += 1
+        request.dont_filter = True
+        return request
+
+
+def post_of(request: Request) -> str | None:
+    """The post's URL when `request` asks for a later page of a multi-page post, else None."""
+    chain = request.meta.get(PAGES_META)
+    return chain["post"] if chain else None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ _LISTING = re.compile(
     rf"(?P<section>tag/[^/]+/|(?:(?!page/\d+/$){_SEGMENT}/)+)?"
     r"(?:page/(?P<page>\d+)/)?$"
 )
+# A later page of a multi-page post (<!--nextpage-->): WordPress serves page N at …/ID.html/N.
+_ARTICLE_PAGE = re.compile(r"^(?P<article>.+\.html)/(?P<page>\d+)/?$")
 # Entries per memoised rule: a few pages' worth of distinct links and queued requests.
 _CACHE = 8192
 
@@ -124,6 +126,19 @@ def article_ref(url: str) -> ArticleRef | None:
     if category.split("/", 1)[0] in _NOT_LISTINGS:
         return None
     return ArticleRef(match["id"], category, day.isoformat(), language_of(url) or SIMPLIFIED)
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def article_page(url: str) -> tuple[str, int] | None:
+    """(canonical article URL, N) when `url` is page N ≥ 2 of a multi-page post
+    (`…/ID.html/N`, WordPress's wp_link_pages); else None. Such a page is neither an article
+    of its own nor a listing (`kind` is OTHER): the spider reads it as part of its post."""
+    parts = urlsplit(url)
+    match = _ARTICLE_PAGE.match(parts.path)
+    if not match or int(match["page"]) < 2:
+        return None
+    article = canonical(urlunsplit((parts.scheme, parts.netloc, match["article"], "", "")))
+    return (article, int(match["page"])) if article_ref(article) is not None else None
 
 
 @functools.lru_cache(maxsize=_CACHE)

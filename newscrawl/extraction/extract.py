@@ -16,11 +16,12 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from newscrawl.article import Article, Related
-from newscrawl.discovery.urls import article_ref, canonical
+from newscrawl.discovery.urls import article_page, article_ref, canonical
 from newscrawl.extraction import byline as bylines
 from newscrawl.extraction import selectors as sel
 from newscrawl.extraction.body import finish, text_of, walk
 from newscrawl.extraction.images import absolute, images
+from newscrawl.extraction.media import media
 from newscrawl.extraction.page import (
     C0_BYTES,
     UTF16_32_BOMS,
@@ -29,6 +30,7 @@ from newscrawl.extraction.page import (
     looks_binary,
     read_whole,
 )
+from newscrawl.extraction.pages import page_links
 from newscrawl.extraction.prepare import decode_emails, shortcodes
 from newscrawl.extraction.text import C0_CONTROLS, clean_line, content_hash
 from newscrawl.reasons import (
@@ -66,6 +68,7 @@ class Extraction:
     `dropped`: boilerplate rule name -> [elements, visible characters] left out by it.
     `unclaimed_chars`: visible characters no rule placed in the body and none claimed;
     `unclaimed_sample`: their first ~80 characters, for the log line.
+    `pages`: the URLs of the post's later pages this page links (a multi-page post).
     """
 
     article: Article
@@ -75,6 +78,7 @@ class Extraction:
     # The page carried the END ENTRY comment (sel.ENTRY_END_MARKER): one of the signals that
     # judged it read whole; counted for last-run.json's site section (reporting/site.py).
     end_marker: bool = False
+    pages: list[str] = field(default_factory=list)  # later pages the page links (pages.py)
 
     @property
     def substantial_unclaimed(self) -> bool:
@@ -139,7 +143,9 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     # First: a challenge can be served for any URL, even with 200.
     if is_challenge(text, mitigated):
         raise NotAnArticle(CHALLENGE.name, url)
-    ref = article_ref(url)
+    page = article_page(url)  # a later page of a multi-page post: read as part of its post
+    post_url = page[0] if page else url
+    ref = article_ref(post_url)
     if ref is None:
         raise NotAnArticle(NOT_ARTICLE_URL.name, url)
     mime = (content_type or "text/html").split(";", 1)[0].strip().lower()
@@ -186,13 +192,16 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     listed = [name for li in _AUTHOR_ITEMS(byline) if (name := clean_line(text_of(li)))] \
         if byline is not None else []
     source, authors = bylines.read(byline_text, listed) if byline is not None else (None, [])
+    found_media, embeds = media(entry, base)  # before the walk: a bare embed URL is no body
+    claimed.update(embeds)
+    later_pages = page_links(entry, base, canonical(post_url))  # before finish removes them
     found = walk(entry, claimed)
     found_images = images(found.images, entry, base)  # before finish: captions are read
     if not finish(entry, found):
         raise NotAnArticle(NO_BODY.name, url)
 
     article = Article(
-        url=canonical(url),
+        url=canonical(post_url),
         article_id=ref.article_id,
         category=ref.category,
         published=ref.published,
@@ -202,6 +211,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         tags=tags,
         body=found.body,
         images=found_images,
+        media=found_media,
         related=related,
         language=ref.language,
         content_hash=content_hash(title, found.body),
@@ -209,7 +219,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         version=1,
     )
     return Extraction(article, found.dropped, found.unclaimed_chars, found.unclaimed_sample,
-                      end_marker=sel.ENTRY_END_MARKER in text)
+                      pages=later_pages, end_marker=sel.ENTRY_END_MARKER in text)
 
 
 def _entry(doc: etree._Element) -> etree._Element | None:

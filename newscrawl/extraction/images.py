@@ -11,6 +11,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+from w3lib.url import safe_url_string
 
 from newscrawl.article import Image
 from newscrawl.discovery.urls import is_http
@@ -19,6 +20,9 @@ from newscrawl.extraction.body import has_class, text_of
 from newscrawl.extraction.text import clean_line
 
 _PLACEHOLDER = re.compile(sel.PLACEHOLDER_FILE, re.IGNORECASE)
+# WHATWG URL parsing: C0 controls and space stripped at both ends, tab and newline removed.
+_URL_STRIP = "".join(map(chr, range(0x21)))
+_TAB_NEWLINE = dict.fromkeys(map(ord, "\t\n\r"))
 _HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
 _DESCRIPTOR = re.compile(r"^\s*(\d+(?:\.\d+)?)([wx])\s*$", re.IGNORECASE)
 
@@ -30,6 +34,22 @@ def absolute(base: str, href: str) -> str | None:
         return href
     url = urljoin(base, href)
     return url if is_http(url) else None
+
+
+def browser_url(base: str, value: str | None) -> str | None:
+    """The URL a browser makes of an attribute value, or None unless it is http(s).
+
+    As the HTML and WHATWG URL standards say: leading and trailing white space stripped
+    (ASCII white space and C0 controls), tabs and newlines inside removed, then resolved
+    against the page; spaces, non-ASCII characters and other unsafe characters are
+    percent-encoded (UTF-8), already-encoded ones (%E5, %20) left alone
+    (w3lib.url.safe_url_string).
+    """
+    value = (value or "").strip(_URL_STRIP)
+    if not value:
+        return None
+    url = absolute(base, value.translate(_TAB_NEWLINE))
+    return safe_url_string(url) if url else None
 
 
 def largest_candidate(srcset: str) -> str | None:
@@ -68,10 +88,10 @@ def largest_candidate(srcset: str) -> str | None:
 
 def _usable(base: str, value: str | None) -> str | None:
     """The absolute URL of an image attribute value, unless it is a placeholder."""
-    value = (value or "").strip()
+    value = (value or "").strip(_URL_STRIP)
     if not value or value.startswith(("data:", "about:")):
         return None
-    url = absolute(base, value)
+    url = browser_url(base, value)
     if url is None or _PLACEHOLDER.search(urlsplit(url).path):
         return None
     return url

@@ -107,6 +107,8 @@ BOILERPLATE_RULES: tuple[tuple[str, str, str | None, tuple[str, str] | None], ..
     ("notice", "p", "notice", None),  # the notice to mainland readers, should it move inside
     ("share", "div", "sharedaddy", None),  # Jetpack sharing buttons
     ("share", "div", "addtoany_share_save_container", None),  # AddToAny
+    ("page_links", "p", "post-nav-links", None),  # wp_link_pages of a multi-page post
+    ("page_links", "div", "page-links", None),  # (its themes' older markup)
     ("caption", "figcaption", None, None),  # image captions: recorded with their image
     ("caption", "p", "wp-caption-text", None),  # classic [caption] output
     ("caption", "div", "wp-caption-text", None),
@@ -176,6 +178,37 @@ PLACEHOLDER_FILE = (
     r"(?:^|/)(?:lazy[_-]?placeholder|lazy[_-]?load|lazy|blank|pixel|spacer|transparent|"
     r"placeholder|grey|gray|loading|loader|spinner|1x1|empty)\.(?:gif|png|svg|jpe?g|webp)$"
 )
+
+# Links to the pages of a multi-page post (<!--nextpage-->), from ENTRY: wp_link_pages prints
+# "页面： 1 2 3" as p.post-nav-links (WordPress 5.x+) or div.page-links (older themes).
+PAGE_LINK_HREFS = (f"descendant::*[self::p[{_has_class('post-nav-links')}] or "
+                   f"self::div[{_has_class('page-links')}]]/descendant::a/@href")
+
+# --- Embedded media (newscrawl.extraction.media) -------------------------------------------
+# Players and files the entry embeds, in page order: <iframe>/<embed> players (src, or a
+# lazy-load attribute), <video>/<audio> files (src, else the first <source src>), a tweet's
+# blockquote (its status link; its text stays body), and an embed whose oEmbed failed: a
+# paragraph or div whose whole text is one URL, when the div is Gutenberg's embed wrapper or the
+# URL's host is an oEmbed provider WordPress embeds (wp-includes/class-wp-oembed.php). The
+# caption is the figcaption of the figure around it (figure.wp-block-embed, wp-block-video).
+PLAYER_TAGS = ("iframe", "embed")
+PLAYER_SRC_ATTRIBUTES = ("src", "data-src", "data-lazy-src")
+FILE_TAGS = ("video", "audio")
+TWEET_CLASS = "twitter-tweet"
+EMBED_WRAPPER_CLASS = "wp-block-embed__wrapper"
+BARE_URL_TAGS = ("p", "div")
+# Provider hosts (a host or any subdomain of it) -> the kind of media they serve.
+MEDIA_HOSTS: dict[str, str] = {
+    **dict.fromkeys(("youtube.com", "youtu.be", "youtube-nocookie.com", "vimeo.com",
+                     "dailymotion.com", "dai.ly", "tiktok.com", "ted.com", "wordpress.tv",
+                     "videopress.com", "rumble.com", "bilibili.com"), "video"),
+    **dict.fromkeys(("soundcloud.com", "spotify.com", "mixcloud.com", "reverbnation.com"),
+                    "audio"),
+    **dict.fromkeys(("twitter.com", "x.com"), "tweet"),
+    **dict.fromkeys(("facebook.com", "instagram.com", "flickr.com", "reddit.com", "tumblr.com",
+                     "imgur.com", "issuu.com", "scribd.com", "slideshare.net",
+                     "speakerdeck.com", "pinterest.com", "kickstarter.com"), "embed"),
+}
 
 # --- Listing pages (tag archives, category listings), for the spider ---------------------
 # These two are parsel CSS (response.css(...).getall() gives href strings), not XPath.

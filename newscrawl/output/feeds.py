@@ -13,6 +13,7 @@ Shared by every command that writes articles (`scrapy crawl`, later `scrapy repa
 
 from __future__ import annotations
 
+import json
 import logging
 import weakref
 from typing import IO, Any
@@ -140,7 +141,15 @@ class CommittingJsonExporter(_RecordsWhenStored, JsonItemExporter):
 
 
 class CommittingXmlExporter(_RecordsWhenStored, XmlItemExporter):
-    """An XML document; its articles count as exported once the closed file is stored."""
+    """An XML document; its articles count as exported once the closed file is stored.
+
+    A null (source, a caption) is an empty element, not Scrapy's text "None": the record
+    never holds an empty string there, so an empty element reads back as null (docs/record.md).
+    """
+
+    def _export_xml_field(self, name: str, serialized_value: Any, depth: int) -> None:
+        super()._export_xml_field(name, "" if serialized_value is None else serialized_value,
+                                  depth)
 
 
 class CommittingPickleExporter(_RecordsWhenStored, PickleItemExporter):
@@ -152,7 +161,12 @@ class CommittingMarshalExporter(_RecordsWhenStored, MarshalItemExporter):
 
 
 class CommittingCsvExporter(CsvItemExporter):
-    """CSV rows, each recorded once flushed; no second header when -o appends to a file."""
+    """CSV rows, each recorded once flushed; no second header when -o appends to a file.
+
+    A nested field (a list: tags, authors, images, media, related) is one cell of JSON text
+    (UTF-8, not escaped), which any JSON reader takes back (docs/record.md); Scrapy's default
+    would write a Python repr or join strings with commas that names may hold themselves.
+    """
 
     def __init__(self, file: IO[bytes], *, crawler: Crawler, **kwargs: Any) -> None:
         try:
@@ -169,6 +183,11 @@ class CommittingCsvExporter(CsvItemExporter):
     def from_crawler(cls, crawler: Crawler, file: IO[bytes], **kwargs: Any
                      ) -> CommittingCsvExporter:
         return cls(file, crawler=crawler, **kwargs)
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        if isinstance(value, list | tuple | dict):
+            return json.dumps(value, ensure_ascii=False)
+        return super().serialize_field(field, name, value)
 
     def export_item(self, item: Any) -> None:
         if self._failed:

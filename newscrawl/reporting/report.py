@@ -16,7 +16,7 @@ from scrapy.statscollectors import StatsCollector
 from newscrawl.discovery.requests import Scope
 from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.reasons import STAT_PREFIX
-from newscrawl.reporting import site
+from newscrawl.reporting import loss, site
 from newscrawl.run.errors import EXIT_OK, NoArticles, OutputError, SiteError, exit_code_for
 from newscrawl.run.places import describe_outputs, local_path
 from newscrawl.run.runtime import (
@@ -65,6 +65,8 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
             "listings_claimed": stats.get("newscrawl/listings/claimed", 0),
             "listings_visited": stats.get("newscrawl/listings/visited", 0),
         },
+        # Share of the entry text the body left out, per rule (newscrawl.reporting.loss).
+        "left_out": loss.summary(stats),
         # Every newscrawl counter, for those who need the why of the numbers above.
         "counts": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
     }
@@ -143,6 +145,7 @@ class RunReport:
         if created:  # the first run against this site: tell the user what it is
             for line in site.describe(summary["site"]):
                 logger.info("the site: %s", line)
+        loss.warn(summary["left_out"])
         summary.update(status="ok" if failure is None else "failed",
                        reason=failure or self.reason, message=message,
                        finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

@@ -33,6 +33,7 @@ from newscrawl.discovery import urls
 from newscrawl.discovery.links import RunLinks, hrefs
 from newscrawl.discovery.planner import Planner
 from newscrawl.discovery.requests import (
+    PAGES_META,
     Discovery,
     Kind,
     RequestFactory,
@@ -41,12 +42,15 @@ from newscrawl.discovery.requests import (
     for_article,
     kind_of,
     listing_of,
+    post_of,
 )
 from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.extraction import selectors
-from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
+from newscrawl.extraction.extract import NotAnArticle, extract, is_challenge
+from newscrawl.extraction.pages import follow
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.reasons import CHALLENGE, EMPTY, NOT_HTML, STAT_PREFIX, http
+from newscrawl.reporting import loss
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.run.config import setting
 from newscrawl.run.places import default_feed
@@ -200,7 +204,7 @@ class BannedbookSpider(Spider):
             yield from self._article(response)
         yield from self._links(response)
 
-    def _article(self, response: TextResponse) -> Iterator[Article]:
+    def _article(self, response: TextResponse) -> Iterator[Article | Request]:
         try:
             found = extract(
                 response.body, response.url,
@@ -210,23 +214,13 @@ class BannedbookSpider(Spider):
         except NotAnArticle as exc:
             self._count_not_article(response.request, response.url, exc.reason)
             return
-        self._count_left_out(response.url, found)
+        loss.count(self.crawler.stats, response.url, found)  # docs/extraction.md
         self.notes.whole_page(found)
-        yield found.article
-
-    def _count_left_out(self, url: str, found: Extraction) -> None:
-        """Stats of what the body left out and why (docs/extraction.md, "No silent loss")."""
-        stats = self.crawler.stats
-        for rule, (elements, chars) in found.dropped.items():
-            stats.inc_value(f"newscrawl/extraction/dropped/{rule}", elements)
-            stats.inc_value(f"newscrawl/extraction/dropped_chars/{rule}", chars)
-        if found.unclaimed_chars:
-            stats.inc_value("newscrawl/extraction/unclaimed_chars", found.unclaimed_chars)
-        if found.substantial_unclaimed:
-            stats.inc_value("newscrawl/extraction/unclaimed_pages")
-            logger.warning("text in the entry that no rule placed in the body or left out "
-                           "(%d characters: %s…) at %s", found.unclaimed_chars,
-                           found.unclaimed_sample, url)
+        # A multi-page post: the request of its next page, carrying the pages read, until
+        # the last one gives the record (newscrawl.extraction.pages).
+        step = follow(response.meta.get(PAGES_META), found.article, found.pages, response.url)
+        yield step if isinstance(step, Article) else self.requests.article_page(
+            *step, response.meta)
 
     def crawled_at(self, response: Response) -> str:
         """When the page was fetched (UTC, ISO 8601 to the second): now, in a crawl."""
@@ -293,8 +287,9 @@ class BannedbookSpider(Spider):
                            message: str | None = None) -> None:
         is_article = request is not None and for_article(request)
         self.crawler.stats.inc_value(STAT_PREFIX + reason)
-        if is_article:
-            self.crawler.signals.send_catch_log(article_failed, url=url, reason=reason)
+        if is_article:  # a page of a multi-page post fails its post: no record, as any failure
+            self.crawler.signals.send_catch_log(article_failed, url=post_of(request) or url,
+                                                reason=reason)
         if message is not None:
             logger.warning("%s", message)
         elif reason == CHALLENGE.name:
