@@ -38,7 +38,7 @@ SAMPLE = "left_out_sample/"  # + rule: (largest share of one page, its URL); not
 USUAL_SHARE: dict[str, float] = {
     "byline": 0.05, "authors": 0.01, "caption": 0.06, "caption_shortcode": 0.02,
     "embed": 0.02, "non_text": 0.02, "promo": 0.19, "related": 0.18, "ads": 0.01,
-    "share": 0.01, "notice": 0.01, "page_links": 0.01,
+    "share": 0.01, "notice": 0.01, "page_links": 0.01, "hidden": 0.01,
 }
 UNKNOWN_RULE_SHARE = 0.01  # a rule the table does not know is taken to leave out little
 # "Much more than usual": twice the usual share and 5 points above it, over a run that read
