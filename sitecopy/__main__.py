@@ -1,7 +1,7 @@
 """Command line: serve a copy, or dump the records a crawl of it must produce.
 
     python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
-        [--tags 1500] [--sitemaps [--per-file 1000]]
+        [--tags 1500] [--sitemaps [--per-file 1000]] [--front-without-pager] [--amp]
     python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
     python -m sitecopy faults --articles 40
     python -m sitecopy demo --articles 200     # serve it on 127.0.0.1:8765 and crawl it
@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
                                  help="serve Yoast sitemaps and the RSS feeds")
             command.add_argument("--per-file", type=int, default=1000,
                                  help="posts per sitemap file (with --sitemaps)")
+            command.add_argument("--front-without-pager", dest="front_pages",
+                                 action="store_false",
+                                 help="the front page shows the newest posts only, no pager")
+            command.add_argument("--amp", action="store_true",
+                                 help="articles link their AMP copy (and some pages link AMP)")
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=0, help="0: any free port")
         if name == "demo":
@@ -71,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                       tags=getattr(args, "tags", None))
     if getattr(args, "sitemaps", False):
         discovery.enable(site, per_file=args.per_file)
+    site.front_pages = getattr(args, "front_pages", True)
+    site.amp = getattr(args, "amp", False)
     built = time.perf_counter() - started
     if args.command == "expected":
         for record in site.expected_records(args.base, args.lang).values():
