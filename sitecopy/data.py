@@ -120,6 +120,9 @@ class SiteData:
     # False: the front page shows the newest articles only, with no pager (page 2+ is a 404),
     # and the menu links a few tag archives and no category, as some themes' home pages do.
     front_pages: bool = True
+    # True: every article names its AMP copy (<link rel="amphtml">, served at …/ID.html/amp/),
+    # and related lists link some posts by their AMP URL (…/amp/, or ?amp=1).
+    amp: bool = False
     # Listing faults: page 1 of a listing answering 301 to another listing's page 1, and
     # listings whose every page is a challenge page served with 200 (sections, as `listing`).
     moved_listings: dict[str, str] = field(default_factory=dict, repr=False)

@@ -111,6 +111,8 @@ class BannedbookSpider(Spider):
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         # Read once: _links runs for every page.
         spider.max_links = setting(crawler.settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        spider.links.left_out = lambda url: crawler.stats.inc_value(  # type: ignore[union-attr]
+            "newscrawl/links/left_out/english")
         return spider
 
     async def start(self) -> Any:
