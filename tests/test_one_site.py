@@ -11,6 +11,7 @@ from pathlib import Path
 from sitecopy.model import build_site
 from sitecopy.server import serve
 from tests.crawling import ROOT, run_crawl
+from tests.redis_server import RedisServer, redis_server_binary
 
 
 def _refusals(stderr: str) -> list[str]:
@@ -50,3 +51,21 @@ def test_a_state_begun_on_one_copy_refuses_another(tmp_path: Path) -> None:
         again = run_crawl(a + "/bnews/", tmp_path)
         assert again.returncode == 0, again.stderr[-3000:]
         assert again.records == []
+
+
+def test_a_redis_state_begun_on_one_copy_refuses_another(tmp_path: Path) -> None:
+    site = build_site(30, seed=6, faults=False)
+    with RedisServer(redis_server_binary(), tmp_path / "redis") as redis_server, \
+            serve(site) as first, serve(site) as second:
+        settings = {"NEWSCRAWL_REDIS_URL": redis_server.url, "NEWSCRAWL_REDIS_IDLE_SECONDS": "2"}
+        begun = run_crawl(first.base_url + "/bnews/", tmp_path, settings=settings)
+        assert begun.returncode == 0, begun.stderr[-3000:]
+        assert sorted(begun.ids) == sorted(site.articles)
+
+        other = run_crawl(second.base_url + "/bnews/", tmp_path, settings=settings)
+        assert other.returncode == 2, other.stderr[-3000:]
+        assert len(second.hits) == 0
+        (line,) = _refusals(other.stderr)
+        assert f"belongs to {first.base_url}, and this run's start URLs name" \
+               f" {second.base_url}" in line
+        assert line.endswith("use another NEWSCRAWL_REDIS_PREFIX (-s NEWSCRAWL_REDIS_PREFIX=NAME)")
