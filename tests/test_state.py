@@ -73,6 +73,8 @@ def test_the_state_belongs_to_the_site_it_was_begun_on(open_state: Callable[[], 
     later = open_state()
     assert later.claim_site("https://www.bannedbook.org") == "http://127.0.0.1:8765", \
         "a later run on another site is told the state's site; it is not replaced"
+    later.move_site("https://www.bannedbook.org")  # a run saw the site move there
+    assert open_state().claim_site("https://www.bannedbook.org") == "https://www.bannedbook.org"
 
 
 def test_failures_count_until_given_up(open_state: Callable[[], State]) -> None:

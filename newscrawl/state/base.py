@@ -110,6 +110,9 @@ class State(Protocol):
         archive, one site; newscrawl.state.keeper refuses a run on another site).
         """
 
+    def move_site(self, site: str) -> None:
+        """The site moved to `site` (its articles redirect there): the state belongs to it."""
+
     def archive_walked(self, archive: str) -> bool:
         """Whether a listing was once paged to its end, so known pages may end a walk."""
 

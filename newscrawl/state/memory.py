@@ -23,6 +23,9 @@ class MemoryState:
             self._site = site
         return self._site
 
+    def move_site(self, site: str) -> None:
+        self._site = site
+
     def lookup(self, key: str) -> Known | None:
         return self._known.get(key)
 

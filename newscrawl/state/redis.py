@@ -129,6 +129,9 @@ class RedisState(RedisDiscovery, RedisCaptureQuality):
 
         return self.link.run(claim).decode()
 
+    def move_site(self, site: str) -> None:
+        self.link.run(lambda: self.link.client.set(self.link.key("site"), site))
+
     def lookup(self, key: str) -> Known | None:
         bucket, field = self._article(key)
         return _decode(self.link.run(lambda: self.link.client.hget(bucket, field)))

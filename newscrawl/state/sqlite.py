@@ -95,6 +95,9 @@ class SqliteState:
         self._write("INSERT OR IGNORE INTO meta (name, value) VALUES ('site', ?)", (site,))
         return self._db.execute("SELECT value FROM meta WHERE name = 'site'").fetchone()[0]
 
+    def move_site(self, site: str) -> None:
+        self._write("INSERT OR REPLACE INTO meta (name, value) VALUES ('site', ?)", (site,))
+
     def lookup(self, key: str) -> Known | None:
         row = self._db.execute("SELECT status, content_hash, version, attempts FROM article"
                                " WHERE key = ?", (key,)).fetchone()
