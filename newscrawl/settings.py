@@ -36,6 +36,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.transport.backoff.RetryAfterMiddleware": 560,  # sees 429/503 before Retry (550)
     # WARC capture (newscrawl/capture/warc.py): past Scrapy's own, closest to the wire.
     "newscrawl.capture.warc.WarcCapture": 950,
+    # robots.txt once per run: says when it could not be read (newscrawl/transport/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.transport.robots.RobotsTxtOnce": 100,
 }
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"

@@ -2,7 +2,7 @@
 
     python -m sitecopy serve --articles 2000 --seed 1 --port 8000 [--no-faults]
         [--tags 1500] [--sitemaps [--per-file 1000]] [--minified] [--challenged 8 [--times 1]]
-        [--redesign entry,tags]
+        [--redesign entry,tags] [--front-without-pager] [--amp]
     python -m sitecopy expected --articles 2000 --seed 1 --base http://127.0.0.1:8000 > exp.jsonl
     python -m sitecopy faults --articles 40
     python -m sitecopy demo --articles 200     # serve it on 127.0.0.1:8765 and crawl it
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--redesign", type=_changes, default=frozenset(),
                                  help="markup changes in force from the first request"
                                       " (sitecopy.redesign: entry, tags; comma-separated)")
+            command.add_argument("--front-without-pager", dest="front_pages",
+                                 action="store_false",
+                                 help="the front page shows the newest posts only, no pager")
+            command.add_argument("--amp", action="store_true",
+                                 help="articles link their AMP copy (and some pages link AMP)")
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=0, help="0: any free port")
         if name == "demo":
@@ -108,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     site.minified = getattr(args, "minified", False)
     _challenge(site, getattr(args, "challenged", 0), getattr(args, "times", 1))
     site.redesign = getattr(args, "redesign", frozenset())
+    site.front_pages = getattr(args, "front_pages", True)
+    site.amp = getattr(args, "amp", False)
     built = time.perf_counter() - started
     if args.command == "expected":
         for record in site.expected_records(args.base, args.lang).values():

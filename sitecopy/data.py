@@ -121,6 +121,12 @@ class SiteData:
     by_tag: dict[str, list[str]] = field(default_factory=dict, repr=False)
     discovery: Discovery | None = None  # sitemaps, feeds, clock: sitecopy.discovery.enable
     endless: str | None = None  # a listing ("tag/NAME") whose every page links a next one
+    # False: the front page shows the newest articles only, with no pager (page 2+ is a 404),
+    # and the menu links a few tag archives and no category, as some themes' home pages do.
+    front_pages: bool = True
+    # True: every article names its AMP copy (<link rel="amphtml">, served at …/ID.html/amp/),
+    # and related lists link some posts by their AMP URL (…/amp/, or ?amp=1).
+    amp: bool = False
     # Listing faults: page 1 of a listing answering 301 to another listing's page 1, and
     # listings whose every page is a challenge page served with 200 (sections, as `listing`).
     moved_listings: dict[str, str] = field(default_factory=dict, repr=False)
@@ -169,6 +175,8 @@ class SiteData:
             return None
         if section == self.endless:  # a broken pager: page N shows page 1, links page N + 1
             return ids[::-1][:PER_PAGE], page + 1
+        if section == "" and not self.front_pages:
+            return (ids[::-1][:PER_PAGE], 1) if page == 1 else None
         pages = max(1, -(-len(ids) // PER_PAGE))
         if not 1 <= page <= pages:
             return None

@@ -47,6 +47,7 @@ FAULTS = {
     "status-403": "every page (robots.txt aside) answers 403",
     "status-503": "every page (robots.txt aside) answers 503",
     "robots-disallow": "robots.txt is 'User-agent: *' 'Disallow: /'",
+    "robots-503": "robots.txt answers 503 every time; every other page as usual",
     "gzip-bomb": "the victim is 1 GiB of zeros, gzip-encoded (about 1 MB on the wire)",
     "many-links": "the front page carries 200,000 more links, to tag archives, at its end",
 }
@@ -169,6 +170,8 @@ class MisbehavingServer(SiteServer):
             if fault == "robots-disallow":
                 return Wire(Response(200, [("Content-Type", "text/plain")],
                                      b"User-agent: *\nDisallow: /\n"))
+            if fault == "robots-503":
+                return Wire(_status(503))
             return None
         if fault in ("status-403", "status-503"):
             return Wire(_status(int(fault[-3:])))

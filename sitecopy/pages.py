@@ -87,7 +87,8 @@ def menu(ctx: Ctx) -> str:
     prefix = PREFIX[ctx.lang]
     home = f"{ctx.base}{prefix}" + (UTM.format("menu", "nav") if ctx.faults else "")
     items = [f'<li><a href="{home}">首页</a></li>']
-    for path, name in words.CATEGORIES:  # root-relative: resolved against the page URL
+    # A copy whose front page does not page has a tag menu: no category listing is linked.
+    for path, name in words.CATEGORIES if ctx.site.front_pages else ():  # root-relative
         cls = ' class="sub"' if "/" in path else ""
         items.append(f'<li{cls}><a href="{prefix}{path}/">{name}</a></li>')
     for tag in ctx.site.menu_tags[:6]:

@@ -7,6 +7,7 @@ is served from its model alone.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from sitecopy import discovery, pages, redesign, words
@@ -68,6 +69,9 @@ def render(site: Site, path: str, base_url: str) -> Response:
 
 def _render(site: Site, path: str, base_url: str) -> Response:
     base = base_url.rstrip("/")
+    amp = _AMP.search(path.split("?", 1)[0])
+    if amp and site.amp:
+        return _amp(site, path[:amp.start()], base)
     where = route(path)
     if where.kind == "other":
         return _other(site, where, base)
@@ -75,6 +79,26 @@ def _render(site: Site, path: str, base_url: str) -> Response:
         if where.kind == "article":
             return _article(site, where, base)
         return _listing(site, where, base)
+
+
+_AMP = re.compile(r"(?<=\.html)/amp/?$")
+
+
+def _amp(site: Site, path: str, base: str) -> Response:
+    """An article's AMP copy: other markup, its canonical link naming the article."""
+    where = route(path)
+    with site.lock:
+        article = site.articles.get(where.article_id) if where.kind == "article" else None
+        if article is None or where.article_id in site.unservable:
+            return _not_found(site, base, where.lang)
+        text = (f'<!doctype html><html amp lang="zh"><head><meta charset="utf-8"><title>'
+                f'{escape(article.title)}</title><link rel="canonical" href="{base}{path}">'
+                '<style amp-boilerplate>body{visibility:hidden}</style></head><body>'
+                f'<header class="amp-wp-header"><a href="{base}/bnews/">{pages.SITE_NAME}</a>'
+                f'</header><article class="amp-wp-article"><h1 class="amp-wp-title">'
+                f'{escape(article.title)}</h1><div class="amp-wp-article-content"><p>'
+                f'{escape(article.lead)}</p></div></article></body></html>')
+    return _html(text, where.lang)
 
 
 def _html(text: str, lang: str, status: int = 200) -> Response:
@@ -150,7 +174,8 @@ def article_page(ctx: Ctx, article: Article, charset: str, part: int = 1) -> str
     hour = 8 + int(article.id) % 12
     extra = (f'<meta name="description" content="{escape(article.lead)}" />\n'
              f'<link rel="canonical" href="{url}" />\n'
-             '<meta property="og:type" content="article" />\n'
+             + (f'<link rel="amphtml" href="{url}/amp/" />\n' if site.amp else "")
+             + '<meta property="og:type" content="article" />\n'
              f'<meta property="og:title" content="{escape(article.title)}" />\n'
              f'<meta property="og:url" content="{url}" />\n'
              f'<meta property="article:published_time" '
@@ -179,6 +204,8 @@ def article_page(ctx: Ctx, article: Article, charset: str, part: int = 1) -> str
         for index, target_id in enumerate(article.related):
             target = site.articles.get(target_id) or site.missing[target_id]
             link = ctx.article_url(target, utm="related" if index % 3 == 2 else "")
+            if site.amp and index % 3 != 2:  # the AMP copy's two URL forms
+                link += "/amp/" if index % 3 == 0 else "?amp=1"
             parts.append(f"<li><a href='{link}' target='_blank'>"
                          f"{pages.related_title(target)}</a></li> ")
         parts.append("</ul>")

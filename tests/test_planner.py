@@ -121,11 +121,16 @@ def test_front_page_walked_whole_on_a_site_without_sitemaps() -> None:
     assert stat(crawler2, "listings/walk_end/nothing_new") == 1
 
 
-@pytest.mark.parametrize(("case", "reason"), [
-    ("found", "nothing_new"), ("last", "last_page"), ("fresh", None)])
-def test_walk_of_a_tag_archive(case: str, reason: str | None) -> None:
+@pytest.mark.parametrize(("case", "walked", "reason"), [
+    ("found", True, "nothing_new"), ("last", True, "last_page"), ("fresh", True, None),
+    # Never walked to its end by a finished run, on a site without sitemaps: walked whole
+    # (issue 17: no listing is assumed to enumerate the site).
+    ("found", False, None), ("last", False, "last_page")])
+def test_walk_of_a_tag_archive(case: str, walked: bool, reason: str | None) -> None:
     state = MemoryState()
     state.schedule_listing(TAG, Schedule(T - HOUR, DAY))
+    if walked:
+        state.mark_archive_walked(TAG)
     planner, _, crawler = build(state)
     planner.idle_requests()
     (request,) = planner.idle_requests()

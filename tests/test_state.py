@@ -66,6 +66,17 @@ def test_article_lifecycle(open_state: Callable[[], State]) -> None:
     assert later.pending_urls() == []
 
 
+def test_the_state_belongs_to_the_site_it_was_begun_on(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    assert state.claim_site("http://127.0.0.1:8765") == "http://127.0.0.1:8765"
+    assert state.claim_site("http://127.0.0.1:8765") == "http://127.0.0.1:8765"
+    later = open_state()
+    assert later.claim_site("https://www.bannedbook.org") == "http://127.0.0.1:8765", \
+        "a later run on another site is told the state's site; it is not replaced"
+    later.move_site("https://www.bannedbook.org")  # a run saw the site move there
+    assert open_state().claim_site("https://www.bannedbook.org") == "https://www.bannedbook.org"
+
+
 def test_failures_count_until_given_up(open_state: Callable[[], State]) -> None:
     state = open_state()
     state.record_pending("zh-Hant:7", "http://h/bnews/zh-tw/a/20230101/7.html")

@@ -32,6 +32,7 @@ A listing page is judged (newscrawl.discovery.planner) by all its listed article
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,10 @@ from scrapy.http import Response, TextResponse
 
 from newscrawl.discovery import urls
 from newscrawl.discovery.limits import capped_query
+from newscrawl.languages import ENGLISH
 from newscrawl.run.config import setting
+
+logger = logging.getLogger(__name__)
 
 # Distinct hrefs whose resolution a run keeps: the links that recur on every page (menu, tags)
 # are a few hundred; 2**15 cost 5 MiB more peak RSS at 20,000 articles for no CPU (bench).
@@ -110,10 +114,18 @@ class RunLinks:
         self._covers = covers
         self._resolve = functools.lru_cache(maxsize=_RESOLVED)(self._resolve_uncached)
         self.requested: RequestedUrls | None = None
+        # Told of each distinct link to the English copy (/en/bnews/), left out on purpose
+        # (issue 17): the spider counts them (newscrawl/links/left_out/english).
+        self.left_out: Callable[[str], None] = lambda url: None
 
     def _resolve_uncached(self, url: str) -> str | None:
         target = urls.canonical(url)
-        return target if self._covers(target) else None
+        if self._covers(target):
+            return target
+        if urls.language_of(target) == ENGLISH and urls.kind(target) is not urls.Kind.OTHER:
+            logger.debug("left out on purpose (the English copy is not archived): %s", target)
+            self.left_out(target)
+        return None
 
     def resolve(self, response: TextResponse, hrefs: Iterable[str]) -> Iterator[str | None]:
         """The canonical covered URL of each href (None when not crawled), in order."""

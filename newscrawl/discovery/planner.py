@@ -10,8 +10,9 @@ spider's start and its idle moments (`idle_requests`, newscrawl.discovery.progre
    sitemap files newer than the watermark are read and their new or edited articles
    requested; so are the feed's.
 1. When that is done: the front page (the start URLs), paged while it shows fresh articles
-   (newscrawl.discovery.walk). On a site without sitemaps, until a finished run has paged it
-   to its end, it is walked whole: it enumerates the site.
+   (newscrawl.discovery.walk). On a site without sitemaps, until a finished run has paged a
+   listing (the front page or any other) to its end, it is walked whole: no listing is
+   assumed to enumerate the site (issue 17).
 2. Then the listings due in the schedule, most overdue first, at most
    NEWSCRAWL_LISTING_BUDGET; and, on a site without sitemaps, every listing discovered this
    run that was never visited (it may hold articles nothing else reaches).
@@ -190,8 +191,7 @@ class Planner:
             known=lambda ref: self.state.lookup(article_key(ref.language, ref.article_id))
             is not None,
             walked=walked, since=self.scope.since,
-            exhaustive=(not walked and not self.has_sitemaps
-                        and archive in self.scope.start_archives))
+            exhaustive=not walked and not self.has_sitemaps)
         if listing.page == 1:
             self._visited(listing, refs)
         if verdict.reason is not None:

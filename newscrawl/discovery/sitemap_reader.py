@@ -29,6 +29,7 @@ from newscrawl.discovery.requests import (
     RequestFactory,
     Scope,
 )
+from newscrawl.run import signals as newscrawl_signals
 from newscrawl.run import sitestats
 from newscrawl.run.config import setting
 from newscrawl.state.base import State, article_key
@@ -58,6 +59,7 @@ class SitemapReader:
         self.read: dict[str, float] = {}  # source -> newest lastmod read
         self.failed_sources: set[str] = set()
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(self.robots_failed, signal=newscrawl_signals.robots_failed)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @property
@@ -107,6 +109,19 @@ class SitemapReader:
         base = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
         assert self.crawler.engine is not None
         for sitemap in self._sitemaps_named([urljoin(base, url) for url in listed], base):
+            self.crawler.engine.crawl(sitemap)
+
+    def robots_failed(self, netloc: str) -> None:
+        """The robots.txt middleware could not read robots.txt (retries spent): not fetched
+        again this run (issue 17); the sitemaps are looked for at their usual places."""
+        if self.robots_read or not self.enabled:
+            return
+        robots_url = f"http://{netloc}/robots.txt"  # only its host is read
+        if not urls.on_hosts(robots_url, self.scope.hosts):
+            return
+        self.robots_read = True
+        assert self.crawler.engine is not None
+        for sitemap in self.on_robots(None, self.scope.robots_url):
             self.crawler.engine.crawl(sitemap)
 
     def on_robots(self, body: bytes | None, url: str) -> list[Request]:

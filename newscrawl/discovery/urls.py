@@ -75,6 +75,10 @@ class ListingRef:
 # unreserved characters in segments that are not dot segments, no escapes, query or fragment.
 # Most links of the site are such; canonicalize_url costs ~10 µs a call.
 _PLAIN = re.compile(r"https?://[a-z0-9.-]+(?::[1-9][0-9]*)?(?:/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+")
+# The AMP copy of a post (the WordPress AMP plugin's "paired" URL): `…/ID.html/amp` or
+# `…/ID.html/amp/`; its other form, `?amp=1`, goes with the query. Both name the post itself
+# (issue 17): its canonical URL is the article's, so it is never a second record.
+_AMP = re.compile(r"(?<=\.html)/amp/?$")
 
 
 @functools.lru_cache(maxsize=_CACHE)
@@ -82,14 +86,16 @@ def canonical(url: str) -> str:
     """Scheme, lower-case host and path with upper-case percent-escapes; no query, no fragment.
 
     WordPress news URLs carry everything in the path, so query strings (utm_*,
-    share trackers) and fragments never name another page.
+    share trackers, `?amp=1`) and fragments never name another page; an article's AMP copy
+    (`…/ID.html/amp/`) is the article.
     """
     if _PLAIN.fullmatch(url):
-        return url
+        return _AMP.sub("", url) if url.endswith(("/amp", "/amp/")) else url
     parts = urlsplit(canonicalize_url(url.strip()))
     host = (parts.hostname or "").lower()
     netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", "", ""))
+    path = _AMP.sub("", parts.path or "/")
+    return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
 
 
 @functools.lru_cache(maxsize=_CACHE)

@@ -11,8 +11,10 @@ a hard cap of pages. Fresh means, for a listing on the page:
   while it shows what this run has not found yet, so no page of it is left unread for good.
 - not older than ``-a since``.
 
-An *exhaustive* walk (the front page of a site without sitemaps, until one finished run has
-paged it to its end) goes on whatever its pages show: it is what enumerates the site.
+An *exhaustive* walk goes on whatever its pages show: on a site without sitemaps, every
+listing until one finished run has paged it to its end. No listing is assumed to enumerate the
+site: a front page may show the newest posts only, with no pager, and an article may sit only on
+page 2+ of listings whose page 1 shows articles found elsewhere (issue 17).
 
 Reasons a walk ends, counted under ``newscrawl/listings/walk_end/<reason>``:
 ``last_page`` (no next page), ``nothing_new``, ``repeats`` (the page shows only articles

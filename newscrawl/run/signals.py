@@ -15,3 +15,9 @@ state_opened = object()
 # before it reads the stats): a component may still record a failure (runtime.record_failure).
 # Arguments: reason (the close reason).
 run_ending = object()
+
+# Scrapy's robots.txt middleware could not read robots.txt (the host refused, did not resolve,
+# timed out, after the retries): Scrapy sends no robots_parsed then, and whoever waits for its
+# `Sitemap:` lines (newscrawl.discovery.sitemap_reader) must not fetch it a second time.
+# Sent by newscrawl.transport.robots.RobotsTxtOnce. Arguments: netloc (host[:port]).
+robots_failed = object()

@@ -119,6 +119,8 @@ class BannedbookSpider(Spider):
         # Read once: _links runs for every page.
         spider.max_links = setting(crawler.settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE")
         spider.notes = SiteNotes(crawler)  # what the site is, for last-run.json
+        spider.links.left_out = lambda url: crawler.stats.inc_value(  # type: ignore[union-attr]
+            "newscrawl/links/left_out/english")
         return spider
 
     async def start(self) -> Any:

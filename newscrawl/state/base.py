@@ -102,6 +102,17 @@ class State(Protocol):
     def record_failure(self, key: str) -> None:
         """One more fetch of the article gave no article (404, empty, not HTML, no body)."""
 
+    def claim_site(self, site: str) -> str:
+        """The site the state belongs to (scheme and host of its first run's start URLs).
+
+        Records `site` if the state holds none yet (atomic across processes sharing it) and
+        returns it; else returns the site recorded, which the caller compares (issue 17: one
+        archive, one site; newscrawl.state.keeper refuses a run on another site).
+        """
+
+    def move_site(self, site: str) -> None:
+        """The site moved to `site` (its articles redirect there): the state belongs to it."""
+
     def archive_walked(self, archive: str) -> bool:
         """Whether a listing was once paged to its end, so known pages may end a walk."""
 

@@ -11,6 +11,7 @@ import logging
 import os
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -18,7 +19,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl.run.config import setting
-from newscrawl.run.errors import AlreadyRunning, RunError, StateError
+from newscrawl.run.errors import AlreadyRunning, BadArgument, RunError, StateError
 from newscrawl.run.places import describe_outputs, in_project
 from newscrawl.run.runtime import announce
 from newscrawl.run.signals import state_opened
@@ -86,8 +87,10 @@ class StateKeeper:
             from newscrawl.state.redis import RedisState
 
             redis_state = RedisState.from_crawler(crawler, url)
-            _opened(crawler, redis_state, None)
             where = f"{redis_state.link.url} keys {redis_state.link.namespace}:*"
+            _check_site(crawler, redis_state, None, f"the Redis state {where}",
+                        "another NEWSCRAWL_REDIS_PREFIX (-s NEWSCRAWL_REDIS_PREFIX=NAME)")
+            _opened(crawler, redis_state, None)
             _log_places(crawler, f"{where} (last-run.json in {state_dir})")
             if redis_state.link.created:
                 _announce_new(settings, where)
@@ -104,6 +107,8 @@ class StateKeeper:
         except StateError:
             lock.release()
             raise
+        _check_site(crawler, state, lock, f"the state at {state_dir}",
+                    "another state dir (-s NEWSCRAWL_STATE_DIR=DIR)")
         _opened(crawler, state, lock)
         _log_places(crawler, f"{state_dir} ({'new' if created else 'continued'})")
         if created:
@@ -126,6 +131,34 @@ class StateKeeper:
         self.state.close()
         if self._lock is not None:
             self._lock.release()
+
+
+def run_site(crawler: Crawler) -> str | None:
+    """The site a run crawls: scheme and host[:port] of its first start URL (None: no spider
+    or no start URL, as in a component test)."""
+    start_urls = getattr(crawler.spider, "start_urls", None) or []
+    if not start_urls:
+        return None
+    parts = urlsplit(start_urls[0])
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _check_site(crawler: Crawler, state: State, lock: RunLock | None, where: str,
+                other: str) -> None:
+    """One archive, one site (issue 17): a state belongs to the site its first run crawled; a
+    run on another site is refused before its first request (BadArgument, exit 2), so that no
+    post id of one site hides a post of another (the state knows articles by post id alone)."""
+    site = run_site(crawler)
+    if site is None:
+        return
+    held = state.claim_site(site)
+    if held == site:
+        return
+    state.close()
+    if lock is not None:
+        lock.release()
+    raise BadArgument(f"{where} belongs to {held}, and this run's start URLs name {site}:"
+                      f" to crawl {site}, use {other}")
 
 
 def _opened(crawler: Crawler, state: State, lock: RunLock | None) -> None:

@@ -16,6 +16,15 @@ class MemoryState:
         self._listings: dict[str, Schedule] = {}
         self._watermarks: dict[str, float] = {}
         self._lastmod: dict[str, float] = {}
+        self._site: str | None = None
+
+    def claim_site(self, site: str) -> str:
+        if self._site is None:
+            self._site = site
+        return self._site
+
+    def move_site(self, site: str) -> None:
+        self._site = site
 
     def lookup(self, key: str) -> Known | None:
         return self._known.get(key)

@@ -11,6 +11,7 @@ Imported only when NEWSCRAWL_REDIS_URL is set. Every call goes through the worke
     <ns>:outputs:<hostname>         hash  output path -> "<bytes recorded> <worker id>"
     <ns>:alive:<worker id>          string with a TTL, refreshed by the worker's heartbeat
     <ns>:layout                     string "1": the layout version of these keys
+    <ns>:site                       string the site the state belongs to (claim_site)
     (and the keys of newscrawl.state.redis_discovery and newscrawl.state.redis_capture)
 
 Many articles to one small hash let Redis keep it as a listpack (no per-entry pointers):
@@ -118,6 +119,18 @@ class RedisState(RedisDiscovery, RedisCaptureQuality):
         """
         bucket = self.link.key("c", encoded[1:3].hex()[:3])
         return bucket, (encoded[3:11] if encoded[:1] == b"h" else encoded)
+
+    def claim_site(self, site: str) -> str:
+        key, client = self.link.key("site"), self.link.client
+
+        def claim() -> bytes:
+            client.set(key, site, nx=True)  # the first run's, for good
+            return client.get(key)
+
+        return self.link.run(claim).decode()
+
+    def move_site(self, site: str) -> None:
+        self.link.run(lambda: self.link.client.set(self.link.key("site"), site))
 
     def lookup(self, key: str) -> Known | None:
         bucket, field = self._article(key)

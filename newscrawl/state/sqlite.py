@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS output (path TEXT PRIMARY KEY, committed INTEGER NOT 
 CREATE TABLE IF NOT EXISTS payload (digest TEXT PRIMARY KEY, uri TEXT NOT NULL,
     date TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS run_quality (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 RESET_HINT = "to start over on purpose, move the state dir away (see README: Resetting state)"
 
@@ -89,6 +90,13 @@ class SqliteState:
             self._db.execute(sql, params)
         except sqlite3.Error as exc:
             raise StateError(self._explain(exc)) from exc
+
+    def claim_site(self, site: str) -> str:
+        self._write("INSERT OR IGNORE INTO meta (name, value) VALUES ('site', ?)", (site,))
+        return self._db.execute("SELECT value FROM meta WHERE name = 'site'").fetchone()[0]
+
+    def move_site(self, site: str) -> None:
+        self._write("INSERT OR REPLACE INTO meta (name, value) VALUES ('site', ?)", (site,))
 
     def lookup(self, key: str) -> Known | None:
         row = self._db.execute("SELECT status, content_hash, version, attempts FROM article"

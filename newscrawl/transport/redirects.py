@@ -30,10 +30,11 @@ For the run's last line it counts article requests that were answered
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.http import Response
 from w3lib.url import canonicalize_url
@@ -46,6 +47,7 @@ from newscrawl.reasons import (
     REDIRECT_NOT_ARTICLE,
     REDIRECT_OFFSITE,
 )
+from newscrawl.state.keeper import state_of
 from newscrawl.transport.refusals import RedirectRefused
 
 ARTICLE_RESPONSES = "newscrawl/redirect/article_responses"
@@ -85,8 +87,9 @@ def same_post(first: str, target: str) -> bool:
             and (one.article_id, one.language) == (two.article_id, two.language))
 
 
-def site_moved(stats: dict[str, Any]) -> str | None:
-    """A sentence when most answered article requests were redirected to one other origin."""
+def _move(stats: dict[str, Any]) -> tuple[str, int, int] | None:
+    """(origin, redirected, answered) when most answered article requests were redirected to
+    one other origin."""
     answered = stats.get(ARTICLE_RESPONSES, 0)
     moves = {key[len(MOVED_PREFIX):]: count for key, count in stats.items()
              if key.startswith(MOVED_PREFIX)}
@@ -95,12 +98,42 @@ def site_moved(stats: dict[str, Any]) -> str | None:
     target, count = max(moves.items(), key=lambda item: item[1])
     if count * 2 <= answered:
         return None
+    return target, count, answered
+
+
+def moved_origin(stats: dict[str, Any]) -> str | None:
+    """``scheme://host[:port]`` the site moved to (the rule of `site_moved`), or None."""
+    move = _move(stats)
+    return move[0] if move else None
+
+
+def site_moved(stats: dict[str, Any]) -> str | None:
+    """A sentence when most answered article requests were redirected to one other origin."""
+    move = _move(stats)
+    if move is None:
+        return None
+    target, count, answered = move
     return (f"the site moved: {count} of {answered} article requests were redirected to"
             f" {target}; change start_urls to it")
 
 
 class ArticleRedirectMiddleware(RedirectMiddleware):
     """Scrapy's RedirectMiddleware with newscrawl's redirect policy (see the module)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_closed(self, reason: str) -> None:
+        """A finished run that saw the site move hands the state to the new address, so the
+        run its last line asks for (start_urls there) is accepted: one archive, one site
+        (newscrawl.state.keeper refuses a run on another site)."""
+        assert self.crawler.stats is not None
+        target = moved_origin(self.crawler.stats.get_stats()) if reason == "finished" else None
+        if target is not None:
+            state_of(self.crawler).move_site(target)
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Request | Response:
