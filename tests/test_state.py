@@ -193,10 +193,11 @@ def test_unlisted_watched_articles(open_state: Callable[[], State]) -> None:
     state.watch("zh-Hans:7", Watch("http://h/7", 5000.0, listed=100.0, removed=True))
     state.watch("zh-Hans:8", Watch("http://h/8", 5000.0, listed=100.0, due=9000.0))
     state.mark_listed([A, "zh-Hans:404"], 700.0)  # a key never watched is ignored
-    assert open_state().unlisted(500.0, 0.0, 10) == [(B, Watch("http://h/b", 5000.0,
-                                                                listed=100.0))]
-    assert [k for k, _ in open_state().unlisted(800.0, 0.0, 10)] == [A, B]
-    assert [k for k, _ in open_state().unlisted(800.0, 2000.0, 10)] == [B]
+    assert open_state().unlisted(500.0, 0.0, 10) == [
+        (B, Watch("http://h/b", 5000.0, listed=100.0)),
+        ("zh-Hans:8", Watch("http://h/8", 5000.0, listed=100.0, due=9000.0))]
+    assert [k for k, _ in open_state().unlisted(800.0, 0.0, 10)] == [A, B, "zh-Hans:8"]
+    assert [k for k, _ in open_state().unlisted(800.0, 2000.0, 10)] == [B, "zh-Hans:8"]
     assert [k for k, _ in open_state().unlisted(800.0, 0.0, 1)] == [A]
 
 

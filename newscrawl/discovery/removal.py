@@ -33,6 +33,11 @@ STAGES = (DAY, WEEK)  # revisits after publication
 RESTORE_CHECKS = ((WEEK, DAY), (float("inf"), WEEK))
 HOWS = ("http_404", "http_410", "redirect", "soft_404")
 REVISIT, SITEMAP_MISSING, LISTING = "revisit", "sitemap_missing", "listing"
+# Request meta: (article key, found_by) of a revisit; the WARC record of a response, set by
+# newscrawl.capture.warc (file name, WARC-Record-ID), the proof an event points to.
+REVISIT_META = "revisit"
+EVIDENCE_META = "warc_record"
+REDIRECT_META = "redirect_refused"  # (target URL, status) of a redirect refused (transport)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Answer:
     redirect_to: str | None = None
     found_by: str = LISTING
     evidence: tuple[str, str] | None = None  # (WARC file name, WARC-Record-ID)
+    lastmod: float | None = None  # its sitemap lastmod, when a sitemap sent it
 
 
 @dataclass(frozen=True)

@@ -15,3 +15,7 @@ state_opened = object()
 # before it reads the stats): a component may still record a failure (runtime.record_failure).
 # Arguments: reason (the close reason).
 run_ending = object()
+# A watched article was refetched (newscrawl.discovery.revisits): its article came back, or an
+# answer that may be a removal. The removal ledger (newscrawl.output.ledger) judges it at the
+# run's end. Arguments: answer (newscrawl.discovery.removal.Answer).
+revisit_answered = object()

@@ -212,8 +212,8 @@ class State(Protocol):
 
     def unlisted(self, listed_before: float, published_after: float, limit: int
                  ) -> list[tuple[str, Watch]]:
-        """Watched articles not removed, not due, no sitemap listed since `listed_before`,
-        published after `published_after`: candidates for a refetch (at most `limit`)."""
+        """Watched articles not removed that no sitemap listed since `listed_before` (one never
+        listed is not), published after `published_after`, by key: candidates (<= `limit`)."""
 
     def claim_event(self, key: str, event: str) -> bool:
         """True for the first caller only (atomic across processes): `event` of `key` (e.g.

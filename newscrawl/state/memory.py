@@ -135,8 +135,8 @@ class MemoryState:
     def unlisted(self, listed_before: float, published_after: float, limit: int
                  ) -> list[tuple[str, Watch]]:
         found = sorted((key, w) for key, w in self._watch.items()
-                       if not w.removed and w.due is None and w.published > published_after
-                       and (w.listed or 0) < listed_before)
+                       if not w.removed and w.published > published_after
+                       and w.listed is not None and w.listed < listed_before)
         return found[:max(0, limit)]
 
     def claim_event(self, key: str, event: str) -> bool:

@@ -65,7 +65,7 @@ class RedisWatch:
             pipe.zrem(self._watch_due, key)
         else:
             pipe.zadd(self._watch_due, {key: watch.due})
-        if watch.removed or watch.due is not None:
+        if watch.removed or watch.listed is None:
             pipe.zrem(self._watch_listed, key)  # not a candidate: left out of `unlisted`
         else:
             # GT: a later sitemap listing (mark_listed) is not undone by an older copy.

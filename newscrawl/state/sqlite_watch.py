@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS watch (key TEXT PRIMARY KEY, url TEXT NOT NULL, publi
     NOT NULL, due REAL, found_by TEXT, seen REAL, listed REAL, suspect TEXT, since REAL,
     removed INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS watch_due ON watch (due) WHERE due IS NOT NULL;
-CREATE INDEX IF NOT EXISTS watch_listed ON watch (listed) WHERE removed = 0 AND due IS NULL;
+CREATE INDEX IF NOT EXISTS watch_listed ON watch (listed) WHERE removed = 0;
 CREATE TABLE IF NOT EXISTS event (key TEXT NOT NULL, event TEXT NOT NULL,
     PRIMARY KEY (key, event)) WITHOUT ROWID;
 """
@@ -79,8 +79,8 @@ class SqliteWatch:
     def unlisted(self, listed_before: float, published_after: float, limit: int
                  ) -> list[tuple[str, Watch]]:
         rows = self._db.execute(
-            f"SELECT key, {_COLUMNS} FROM watch WHERE removed = 0 AND due IS NULL"
-            " AND coalesce(listed, 0) < ? AND published > ? ORDER BY key LIMIT ?",
+            f"SELECT key, {_COLUMNS} FROM watch WHERE removed = 0"
+            " AND listed < ? AND published > ? ORDER BY key LIMIT ?",
             (listed_before, published_after, max(0, limit))).fetchall()
         return [(row[0], _watch(row[1:])) for row in rows]
 
