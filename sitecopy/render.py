@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sitecopy import discovery, pages, redesign, words
+from sitecopy import discovery, pages, redesign, removals, words
 from sitecopy.data import Response
 from sitecopy.markup import Markup
 from sitecopy.model import Article, Site
@@ -59,6 +59,8 @@ JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")  # smallest
 def render(site: Site, path: str, base_url: str) -> Response:
     """The response to GET `path` (query and fragment ignored) on a server at `base_url`."""
     base = base_url.rstrip("/")
+    if site.down:  # the whole site, for one run (sitecopy.removals)
+        return removals.UNAVAILABLE
     where = route(path)
     if where.kind == "other":
         return _other(site, where, base)
@@ -79,6 +81,23 @@ def _not_found(site: Site, base: str, lang: str) -> Response:
     text = (pages.head(ctx, "页面未找到") + pages.menu(ctx)
             + '<div id="content"><h2>404 页面未找到</h2></div>\n' + pages.footer(ctx))
     return _html(text, lang, 404)
+
+
+def _removed(site: Site, article_id: str, base: str, lang: str) -> Response | None:
+    """How a removed or flaky post answers (sitecopy.removals), None for an ordinary one."""
+    how = site.removals.get(article_id)
+    if how in ("404", "410", "soft404"):
+        page = _not_found(site, base, lang)
+        return Response({"404": 404, "410": 410}.get(how, 200), page.headers, page.body)
+    if how == "trash":
+        return Response(301, [("Location", base + PREFIX[lang])], b"")
+    if how in ("503", "403"):
+        return Response(int(how), [("Content-Type", HTML)], b"<html><body>busy</body></html>")
+    if how == "challenge":
+        return Response(503, [("Content-Type", HTML), ("Server", "cloudflare")], CHALLENGE)
+    if how == "timeout":
+        return Response(removals.NO_ANSWER, [], b"")
+    return None
 
 
 def _other(site: Site, where: Route, base: str) -> Response:
@@ -109,6 +128,9 @@ def _article(site: Site, where: Route, base: str) -> Response:
     article = site.articles.get(where.article_id)
     if article is None or (article.category, article.date) != (where.category, where.date):
         return _not_found(site, base, where.lang)
+    removed = _removed(site, article.id, base, where.lang)
+    if removed is not None:
+        return removed
     if article.id == site.cloudflare:
         return Response(503, [("Content-Type", HTML), ("Server", "cloudflare"),
                               ("CF-RAY", "7abc1234def56789-HKG")], CHALLENGE)

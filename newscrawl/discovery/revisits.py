@@ -12,7 +12,7 @@ removal ledger (newscrawl.output.ledger) from the answers sent here with the
   within NEWSCRAWL_SITEMAP_REREAD_DAYS; every article they list is marked listed.
 - At the end of a finished run whose sitemaps were all read: a watched post of the last
   week that those files no longer list, or an older one no file listed within the re-read
-  period and a day, becomes a candidate (due now, found by ``sitemap_missing``): the next
+  period, becomes a candidate (due now, found by ``sitemap_missing``): the next
   run refetches it. Removing a post need not change any `lastmod`: nothing here relies on it.
 """
 
@@ -168,7 +168,9 @@ class Revisits:
         if self._asked - self._read:
             return  # a file of the last week was not read: its posts are not missing
         missing = self.state.unlisted(self.now, self.now - WEEK, self.budget)
-        missing += self.state.unlisted(self.now - self.period - DAY, float("-inf"),
+        # Each file is read whole at least once a period (files_to_read re-reads it a day
+        # early): a post no file listed for a period is in none.
+        missing += self.state.unlisted(self.now - self.period, float("-inf"),
                                        self.budget - len(missing))
         for key, watch in missing[:self.budget]:
             # listed now: a candidate once a period at most, whatever its refetch shows
