@@ -91,6 +91,11 @@ class Revisits:
         for key, watch in self.state.claim_due_revisits(self.now, self.budget, LEASE):
             if not self.scope.covers(watch.url):
                 continue  # another language's or site's run makes it once its lease ends
+            known = self.state.lookup(key)
+            if known is None or known.status != "exported":
+                # A copy of another post's text (never archived): not watched any more.
+                self.state.watch(key, dataclasses.replace(watch, due=None))
+                continue
             request = self.requests.article(watch.url, recheck=True)
             request.meta[REVISIT_META] = (key, watch.found_by or REVISIT)
             out.append(request)
