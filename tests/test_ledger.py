@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import jsonschema
@@ -15,7 +18,7 @@ import pytest
 from sitecopy import discovery, removals
 from sitecopy.model import Site, build_site
 from sitecopy.server import serve
-from tests.crawling import ROOT, Run, all_records, read_jsonl, run_crawl
+from tests.crawling import ROOT, Run, all_records, crawl_command, read_jsonl, run_crawl
 
 SCHEMA = json.loads((ROOT / "newscrawl" / "schema" / "ledger.schema.json").read_text("utf-8"))
 HOUR = dt.timedelta(hours=1)
@@ -127,3 +130,42 @@ def test_removals_reported_once_within_their_window_and_never_for_faults(
     records = all_records(tmp_path / "out")
     assert all("event" not in r for r in records)
     assert sorted(r["article_id"] for r in records) == sorted(site.articles)
+
+
+@pytest.mark.timeout(600)
+def test_ledger_exactly_once_across_kill_9(tmp_path: Path) -> None:
+    """A run killed while (or after) it writes its ledger: the next runs report each event
+    once, the killed run's file recovered (no torn line) whatever the moment of the kill."""
+    site = _site()
+    assert site.discovery is not None
+    fresh = discovery.publish(site, 6)
+    with serve(site) as server:
+        base = server.base_url
+        assert _run(site, base, tmp_path).returncode == 0
+        site.discovery.now += 2 * HOUR
+        removals.remove(site, fresh, "404")
+        site.discovery.now += 6 * HOUR
+        assert _run(site, base, tmp_path).returncode == 0  # first seen (suspects)
+        assert _events(tmp_path) == []
+        site.discovery.now += 6 * HOUR
+        now = site.discovery.now.astimezone(dt.timezone.utc).isoformat()
+        command = crawl_command(base + "/bnews/", tmp_path / "out" / "killed.jsonl",
+                                tmp_path / "state",
+                                settings={**SETTINGS, "NEWSCRAWL_NOW": now})
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        ledger = tmp_path / "ledger"
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if any(p.stat().st_size for p in ledger.glob("*.jsonl")):
+                break
+            time.sleep(0.005)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        for _ in range(3):
+            site.discovery.now += 6 * HOUR
+            run = _run(site, base, tmp_path)
+            assert run.returncode == 0, run.stderr[-3000:]
+    events = _events(tmp_path)  # read_jsonl refuses a torn last line
+    assert sorted(e["article_id"] for e in events) == sorted(fresh)
+    assert {e["event"] for e in events} == {"removed"}

@@ -1,4 +1,4 @@
-"""The theme's not-found page (a soft 404 when served with 200): newscrawl/extraction/notfound.py."""
+"""The theme's not-found page (a soft 404 when served with 200): extraction/notfound.py."""
 
 from __future__ import annotations
 
