@@ -22,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from newscrawl.discovery import urls
+from newscrawl.reasons import GONE_STATUSES, http
 from newscrawl.state.base import Watch
 
 HOUR = 3600.0
@@ -67,7 +68,8 @@ class Event:
 
 def how_of_status(status: int) -> str | None:
     """``http_404`` / ``http_410`` for a gone post; None for any other status (says nothing)."""
-    return f"http_{status}" if status in (404, 410) else None
+    # The reasons table's names (newscrawl/reasons.py): gone posts are its GONE_STATUSES.
+    return http(status).name if status in GONE_STATUSES else None
 
 
 def how_of_redirect(url: str, target: str) -> str | None:
