@@ -61,6 +61,7 @@ EXTENSIONS = {
     "newscrawl.state.keeper.StateKeeper": 10,
     "newscrawl.output.export.OutputPreflight": 20,
     "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed
+    "newscrawl.output.ledger.RemovalLedger": 40,  # removals and restorations (issue 19)
 }
 LOG_FORMATTER = "newscrawl.run.logformatter.QuietDrops"
 # No listening sockets on a cron box.

@@ -20,6 +20,9 @@ from sitecopy.challenges import Challenge
 from sitecopy.content import Content, generate
 from sitecopy.paths import PER_PAGE, SIMPLIFIED, article_path
 
+# How a removed post answers (sitecopy.removals): it leaves sitemaps, listings and the feed.
+DELETED = frozenset({"404", "410", "trash", "soft404"})
+
 UTC8 = dt.timezone(dt.timedelta(hours=8))  # the site's WordPress time zone
 
 
@@ -135,6 +138,9 @@ class SiteData:
     # posts answering a Cloudflare challenge for their first requests (sitecopy.challenges).
     minified: bool = False
     challenges: dict[str, Challenge] = field(default_factory=dict, repr=False)
+    # Removed and flaky posts (id -> how) and the whole site down: sitecopy.removals.
+    removals: dict[str, str] = field(default_factory=dict, repr=False)
+    down: bool = False
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:
@@ -173,6 +179,8 @@ class SiteData:
         ids = self.listing(section)
         if ids is None:
             return None
+        if self.removals:  # deleted posts leave their listings (sitecopy.removals)
+            ids = [i for i in ids if self.removals.get(i) not in DELETED]
         if section == self.endless:  # a broken pager: page N shows page 1, links page N + 1
             return ids[::-1][:PER_PAGE], page + 1
         if section == "" and not self.front_pages:

@@ -20,6 +20,7 @@ import datetime as dt
 import gzip
 from html import escape
 
+from sitecopy import removals
 from sitecopy.data import UTC8, Discovery, Response, SiteData
 from sitecopy.paths import PREFIX, SIMPLIFIED, TRADITIONAL, listing_path, tag_path
 
@@ -84,7 +85,8 @@ def _w3c(moment: dt.datetime) -> str:
 
 def _by_lastmod(site: SiteData) -> list[str]:
     """Post ids as Yoast lists them: oldest modification first."""
-    return sorted(site.articles, key=lambda i: (lastmod(site, i), int(i)))
+    return sorted(removals.listed(site, list(site.articles)),
+                  key=lambda i: (lastmod(site, i), int(i)))
 
 
 def _files(site: SiteData) -> list[list[str]]:
@@ -159,7 +161,7 @@ def _urlset(entries: list[tuple[str, dt.datetime | None]]) -> str:
 
 
 def _feed(site: SiteData, base: str, lang: str) -> str:
-    newest = sorted(site.articles, key=int)[-FEED_SIZE:][::-1]
+    newest = sorted(removals.listed(site, list(site.articles)), key=int)[-FEED_SIZE:][::-1]
     items = []
     for article_id in newest:
         article = site.articles[article_id]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from sitecopy import discovery, pages, redesign, words
+from sitecopy import discovery, pages, redesign, removals, words
 from sitecopy.data import Response
 from sitecopy.markup import Markup
 from sitecopy.minify import minify
@@ -69,6 +69,8 @@ def render(site: Site, path: str, base_url: str) -> Response:
 
 def _render(site: Site, path: str, base_url: str) -> Response:
     base = base_url.rstrip("/")
+    if site.down:  # the whole site, for one run (sitecopy.removals)
+        return removals.UNAVAILABLE
     amp = _AMP.search(path.split("?", 1)[0])
     if amp and site.amp:
         return _amp(site, path[:amp.start()], base)
@@ -114,6 +116,23 @@ def _not_found(site: Site, base: str, lang: str) -> Response:
     return _html(text, lang, 404)
 
 
+def _removed(site: Site, article_id: str, base: str, lang: str) -> Response | None:
+    """How a removed or flaky post answers (sitecopy.removals), None for an ordinary one."""
+    how = site.removals.get(article_id)
+    if how in ("404", "410", "soft404"):
+        page = _not_found(site, base, lang)
+        return Response({"404": 404, "410": 410}.get(how, 200), page.headers, page.body)
+    if how == "trash":
+        return Response(301, [("Location", base + PREFIX[lang])], b"")
+    if how in ("503", "403"):
+        return Response(int(how), [("Content-Type", HTML)], b"<html><body>busy</body></html>")
+    if how == "challenge":
+        return Response(503, [("Content-Type", HTML), ("Server", "cloudflare")], CHALLENGE)
+    if how == "timeout":
+        return Response(removals.NO_ANSWER, [], b"")
+    return None
+
+
 def _other(site: Site, where: Route, base: str) -> Response:
     path = where.rest
     if path == "/robots.txt":
@@ -143,6 +162,9 @@ def _article(site: Site, where: Route, base: str) -> Response:
     if article is None or (article.category, article.date) != (where.category, where.date) or (
             where.part > 1 and (article.id not in site.multipage or where.part > 2)):
         return _not_found(site, base, where.lang)
+    removed = _removed(site, article.id, base, where.lang)
+    if removed is not None:
+        return removed
     if article.id == site.cloudflare:
         return Response(503, [("Content-Type", HTML), ("Server", "cloudflare"),
                               ("CF-RAY", "7abc1234def56789-HKG")], CHALLENGE)

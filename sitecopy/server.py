@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import traceback
 from collections import Counter
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from sitecopy import challenges
 from sitecopy.model import Site
 from sitecopy.paths import route
+from sitecopy.removals import NO_ANSWER, TIMEOUT_SECONDS
 from sitecopy.render import Response, render
 
 UNAVAILABLE = Response(503, [("Content-Type", "text/html; charset=UTF-8"), ("Retry-After", "1")],
@@ -91,6 +93,10 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a renderer bug: say so loudly, answer 500, keep serving
             traceback.print_exc(file=sys.stderr)
             response = Response(500, [("Content-Type", "text/plain")], b"internal error")
+        if response.status == NO_ANSWER:  # a post timing out (sitecopy.removals)
+            time.sleep(TIMEOUT_SECONDS)
+            self.close_connection = True
+            return
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)

@@ -90,7 +90,8 @@ def crawl_command(start_url: str, output: Path | str, state_dir: Path, *args: st
                   settings: dict[str, str] | None = None, fmt: str = "jsonl") -> list[str]:
     # WARC capture is on by default: keep it next to the state, not in the repository.
     merged = {**FAST, "NEWSCRAWL_STATE_DIR": str(state_dir),
-              "NEWSCRAWL_WARC_DIR": str(state_dir.parent / "warc"), **(settings or {})}
+              "NEWSCRAWL_WARC_DIR": str(state_dir.parent / "warc"),
+              "NEWSCRAWL_LEDGER_DIR": str(state_dir.parent / "ledger"), **(settings or {})}
     command = [sys.executable, "-m", "scrapy", "crawl", "bannedbook",
                "-a", f"start_urls={start_url}", "-o", f"{output}:{fmt}"]
     for name, value in merged.items():

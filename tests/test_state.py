@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.output.recovery import recover_outputs
 from newscrawl.spiders.bannedbook import BannedbookSpider
-from newscrawl.state.base import Captured, Known, RunQuality, Schedule, State
+from newscrawl.state.base import Captured, Known, RunQuality, Schedule, State, Watch
 from newscrawl.state.memory import MemoryState
 from newscrawl.state.sqlite import SqliteState
 from tests.redis_server import RedisServer, redis_server_binary
@@ -175,3 +175,52 @@ def test_run_quality_newest_first(open_state: Callable[[], State]) -> None:
     recent = open_state().recent_run_quality(2)
     assert [run.pages for run in recent] == [22, 21]
     assert recent[0] == RunQuality("2026-01-03T00:00:00Z", 22, 2, {"tags": 0.7}, True)
+
+
+def test_watched_articles_and_due_revisits(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    assert state.watched(A) is None
+    state.watch(A, Watch(URL_A, 1000.0, due=5000.0, found_by="revisit", last_seen_ok=900.0))
+    state.watch(B, Watch("http://h/b", 2000.0, due=3000.0, found_by="revisit"))
+    state.watch("zh-Hans:9", Watch("http://h/9", 2000.0))  # no revisit planned
+    later = open_state()
+    assert later.watched(A) == Watch(URL_A, 1000.0, due=5000.0, found_by="revisit",
+                                     last_seen_ok=900.0)
+    assert later.claim_due_revisits(2999.0, 10, 600.0) == []
+    # Oldest due first, at most the limit; the watch as it was, and claimed for the lease.
+    assert later.claim_due_revisits(6000.0, 1, 600.0) == [
+        (B, Watch("http://h/b", 2000.0, due=3000.0, found_by="revisit"))]
+    assert later.claim_due_revisits(6000.0, 5, 600.0) == [
+        (A, Watch(URL_A, 1000.0, due=5000.0, found_by="revisit", last_seen_ok=900.0))]
+    assert later.claim_due_revisits(6500.0, 5, 600.0) == [], "claimed until the lease ends"
+    # Both due at 6600 now: ties by key.
+    assert [key for key, _ in open_state().claim_due_revisits(6600.0, 5, 600.0)] == [A, B]
+
+
+def test_unlisted_watched_articles(open_state: Callable[[], State]) -> None:
+    state = open_state()
+    state.watch(A, Watch(URL_A, 1000.0, listed=100.0))
+    state.watch(B, Watch("http://h/b", 5000.0, listed=100.0))
+    state.watch("zh-Hans:7", Watch("http://h/7", 5000.0, listed=100.0, removed=True))
+    state.watch("zh-Hans:8", Watch("http://h/8", 5000.0, listed=100.0, due=9000.0))
+    state.mark_listed([A, "zh-Hans:404"], 700.0)  # a key never watched is ignored
+    assert open_state().unlisted(500.0, 0.0, 10) == [
+        (B, Watch("http://h/b", 5000.0, listed=100.0)),
+        ("zh-Hans:8", Watch("http://h/8", 5000.0, listed=100.0, due=9000.0))]
+    assert [k for k, _ in open_state().unlisted(800.0, 0.0, 10)] == [A, B, "zh-Hans:8"]
+    assert [k for k, _ in open_state().unlisted(800.0, 2000.0, 10)] == [B, "zh-Hans:8"]
+    assert [k for k, _ in open_state().unlisted(800.0, 0.0, 1)] == [A]
+
+
+def test_events_claimed_once_and_recorded_with_their_offset(
+        open_state: Callable[[], State], tmp_path: Path) -> None:
+    state = open_state()
+    assert state.claim_event(A, "removed@1000")
+    assert not open_state().claim_event(A, "removed@1000"), "a second worker gets no claim"
+    assert open_state().claim_event(A, "restored@2000")
+    ledger = str(tmp_path / "ledger.jsonl")
+    state.open_output(ledger, 0)
+    state.record_event(A, Watch(URL_A, 1000.0, removed=True), ledger, 120)
+    assert open_state().watched(A) == Watch(URL_A, 1000.0, removed=True)
+    if isinstance(state, SqliteState):  # memory keeps none; Redis hides a live worker's
+        assert open_state().open_outputs() == {ledger: 120}

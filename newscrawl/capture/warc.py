@@ -47,6 +47,7 @@ from warcio.warcwriter import WARCWriter
 
 from newscrawl import __version__
 from newscrawl.capture.members import WARC_SUFFIX, gzip_member
+from newscrawl.discovery.removal import EVIDENCE_META
 from newscrawl.run.config import setting
 from newscrawl.run.errors import OutputError, RunError
 from newscrawl.run.files import write_through
@@ -230,6 +231,9 @@ class WarcCapture:
                                record.rec_headers.get_header("WARC-Record-ID")})
         if not self._write([record, sent]):
             return
+        assert self.path is not None  # the removal ledger's evidence (issue 19)
+        request.meta[EVIDENCE_META] = (self.path.name, record.rec_headers.get_header(
+            "WARC-Record-ID"))
         self.stats.inc_value("newscrawl/warc/records", 2)
         if earlier is not None:
             self.stats.inc_value("newscrawl/warc/revisits")

@@ -29,6 +29,7 @@ from newscrawl.discovery.requests import (
     RequestFactory,
     Scope,
 )
+from newscrawl.discovery.revisits import Revisits
 from newscrawl.run import signals as newscrawl_signals
 from newscrawl.run import sitestats
 from newscrawl.run.config import setting
@@ -45,12 +46,14 @@ class SitemapReader:
     """
 
     def __init__(self, scope: Scope, requests: RequestFactory, crawler: Crawler,
-                 state: State | None = None, found: Callable[[], None] | None = None) -> None:
+                 state: State | None = None, found: Callable[[], None] | None = None,
+                 watch: Revisits | None = None) -> None:
         self.scope = scope
         self.requests = requests
         self.crawler = crawler
         self._state = state
         self._found = found
+        self.watch = watch  # the removal ledger's watch over post sitemap files (issue 19)
         settings = crawler.settings
         self.enabled = setting(settings, "NEWSCRAWL_SITEMAPS")
         self.refresh = setting(settings, "NEWSCRAWL_REFRESH")
@@ -163,10 +166,14 @@ class SitemapReader:
         # refresh=1 fetches every known article again: the whole of every sitemap.
         watermark = None if self.refresh else self.state.watermark(self._key(source))
         if kind == "sitemapindex":
-            return [self.requests.sitemap(entry.loc, source)
-                    for entry in sitemaps.newer(entries, watermark)
-                    if sitemaps.lists_posts(entry.loc)
-                    and urls.on_hosts(entry.loc, self.scope.hosts)]
+            wanted = [entry.loc for entry in sitemaps.newer(entries, watermark)]
+            if self.watch is not None:  # the last week's files, and a share of the others
+                wanted += self.watch.files_to_read(entries)
+            return [self.requests.sitemap(loc, source) for loc in dict.fromkeys(wanted)
+                    if sitemaps.lists_posts(loc) and urls.on_hosts(loc, self.scope.hosts)]
+        if self.watch is not None:
+            self.watch.listed(response.url, [urls.in_language(entry.loc, self.scope.language)
+                                             for entry in entries])
         out = []
         for entry in sitemaps.newer(entries, watermark):
             if entry.lastmod is not None:
@@ -205,6 +212,8 @@ class SitemapReader:
         if fallbacks:
             return [self.requests.sitemap(fallbacks[0], fallbacks[0], fallbacks[1:])]
         source = request.meta.get(SOURCE_META)
+        if self.watch is not None:
+            self.watch.unreadable(request.url)
         if source is not None and source != request.url:
             # Part of a sitemap failed: its watermark must not move past what was not read.
             self.failed_sources.add(source)

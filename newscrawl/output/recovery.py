@@ -13,6 +13,7 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 
 from newscrawl.capture.members import WARC_SUFFIX, cut_torn_tail
+from newscrawl.output.ledger import recover_event
 from newscrawl.run.errors import OutputError
 from newscrawl.run.signals import state_opened
 from newscrawl.state.base import State, article_key
@@ -75,6 +76,10 @@ def _recover_file(state: State, path: Path, committed: int) -> int:
                                path, position)
                 break
             position += len(line)
+            if "event" in record:  # a removal ledger's line (newscrawl/output/ledger.py)
+                recover_event(state, record, str(path), position)
+                recovered += 1
+                continue
             state.record_export(article_key(record["language"], record["article_id"]),
                                 record["content_hash"], record.get("version", 1),
                                 str(path), position)
@@ -101,7 +106,10 @@ def _parse(line: bytes) -> dict | None:
         record = json.loads(line)
     except ValueError:
         return None
-    needed = ("language", "article_id", "content_hash")
-    if not isinstance(record, dict) or any(key not in record for key in needed):
+    if not isinstance(record, dict):
+        return None
+    needed = ("language", "article_id") + (("event",) if "event" in record
+                                           else ("content_hash",))
+    if any(key not in record for key in needed):
         return None
     return record

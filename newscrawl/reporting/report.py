@@ -67,6 +67,10 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
         },
         # Share of the entry text the body left out, per rule (newscrawl.reporting.loss).
         "left_out": loss.summary(stats),
+        # The removal ledger (newscrawl.output.ledger, newscrawl.discovery.revisits).
+        "ledger": {name: stats.get(f"newscrawl/ledger/{stat}", 0) for name, stat in (
+            ("revisits", "revisits"), ("candidates", "candidates"),
+            ("removals_confirmed", "removed"), ("restorations", "restored"))},
         # Every newscrawl counter, for those who need the why of the numbers above.
         "counts": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
     }
@@ -158,6 +162,7 @@ class RunReport:
         line = " ".join(f"{k}={summary[k]}" for k in (
             "new", "updated", "duplicates_dropped", "invalid_dropped", "failed_requests",
             "errors", "requests", "seconds", "status"))
+        line += " " + " ".join(f"{k}={v}" for k, v in summary["ledger"].items())
         if failure is None:
             logger.info("newscrawl summary: %s", line)
         else:

@@ -176,6 +176,15 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             " no capture"),
     Setting("NEWSCRAWL_WARC_GZIP_LEVEL", 6, between(0, 9),
             "gzip level of the WARC records (6: measured by bench/capture.py, docs/warc.md)"),
+    Setting("NEWSCRAWL_LEDGER_DIR", "output/%(name)s/ledger/", OPTIONAL_PATH,
+            "where each run with removals or restorations writes `<UTC start>.jsonl`"
+            " (docs/ledger.md); empty: no ledger and no revisits"),
+    Setting("NEWSCRAWL_REVISIT_BUDGET", 500, whole(0),
+            "watched articles refetched per run (a day and a week after publication, absent"
+            " from the sitemaps, removal checks), oldest due first"),
+    Setting("NEWSCRAWL_SITEMAP_REREAD_DAYS", 7, whole(1),
+            "every sitemap file is read whole again within this many days (spread over runs),"
+            " so that an older post no sitemap lists any more is refetched"),
     Setting("NEWSCRAWL_DRIFT_ENABLED", True, BOOLEAN,
             "false: no markup-drift alarm and no per-run figures recorded"),
     Setting("NEWSCRAWL_DRIFT_MIN_PAGES", 20, whole(1),

@@ -21,3 +21,7 @@ run_ending = object()
 # `Sitemap:` lines (newscrawl.discovery.sitemap_reader) must not fetch it a second time.
 # Sent by newscrawl.transport.robots.RobotsTxtOnce. Arguments: netloc (host[:port]).
 robots_failed = object()
+# A watched article was refetched (newscrawl.discovery.revisits): its article came back, or an
+# answer that may be a removal. The removal ledger (newscrawl.output.ledger) judges it at the
+# run's end. Arguments: answer (newscrawl.discovery.removal.Answer).
+revisit_answered = object()

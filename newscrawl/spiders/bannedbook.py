@@ -6,9 +6,9 @@ puts the link. Every request is built by one RequestFactory and carries its kind
 listing) in its meta (newscrawl.discovery.requests); a response is routed and recorded by
 that, not by its URL. Which known articles a run may skip is decided by
 newscrawl.discovery.incremental; which sitemaps, feeds and listings a run reads, in which
-order, and when a listing's walk ends, by the Planner and the SitemapReader
-(newscrawl.discovery), which know the run's Scope and factory, not this spider nor each
-other. Not here. The spider tells the planner of every article request it sends out.
+order, and when a listing's walk ends, by the Planner and the SitemapReader (newscrawl.
+discovery), which know the run's Scope and factory, not this spider nor each other. The
+spider tells the planner of every article request it sends out.
 """
 
 from __future__ import annotations
@@ -44,9 +44,11 @@ from newscrawl.discovery.requests import (
     listing_of,
     post_of,
 )
+from newscrawl.discovery.revisits import Revisits
 from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.extraction import selectors
 from newscrawl.extraction.extract import NotAnArticle, extract, is_challenge
+from newscrawl.extraction.notfound import is_not_found
 from newscrawl.extraction.pages import follow
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
 from newscrawl.reasons import CHALLENGE, EMPTY, NOT_HTML, STAT_PREFIX, http
@@ -111,8 +113,10 @@ class BannedbookSpider(Spider):
         if spider.refresh:
             crawler.settings.set("NEWSCRAWL_REFRESH", True, "spider")
         spider.planner = Planner(spider.scope, spider.requests, crawler)
+        spider.revisits = Revisits(spider.scope, spider.requests, crawler)
         spider.sitemaps = SitemapReader(spider.scope, spider.requests, crawler,
-                                        found=spider.planner.sitemaps_found)
+                                        found=spider.planner.sitemaps_found,
+                                        watch=spider.revisits)
         # For the incremental middleware: it resumes articles earlier runs left pending.
         spider.discovery = Discovery(spider.scope, spider.requests, spider.planner.found_article)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
@@ -125,7 +129,8 @@ class BannedbookSpider(Spider):
 
     async def start(self) -> Any:
         # Listings among the start URLs (the front page) come once sitemaps and feeds are read.
-        for request in self.sitemaps.first_requests() + self.planner.first_requests():
+        for request in [*self.sitemaps.first_requests(), *self.planner.first_requests(),
+                        *self._sent(self.revisits.first_requests())]:  # revisits: issue 19
             yield request
         for url in self.start_urls:
             if urls.article_ref(url) is not None:
@@ -215,11 +220,13 @@ class BannedbookSpider(Spider):
                 mitigated=response.headers.get(selectors.CHALLENGE_HEADER))
         except NotAnArticle as exc:
             self._count_not_article(response.request, response.url, exc.reason)
+            self.revisits.no_article(response.request, response.status, is_not_found(response.text))
             return
         loss.count(self.crawler.stats, response.url, found)  # docs/extraction.md
         self.notes.whole_page(found)
         # A multi-page post: the request of its next page, carrying the pages read, until
         # the last one gives the record (newscrawl.extraction.pages).
+        self.revisits.answer(response.request, None, url=response.url)
         step = follow(response.meta.get(PAGES_META), found.article, found.pages, response.url)
         yield step if isinstance(step, Article) else self.requests.article_page(
             *step, response.meta)
@@ -268,6 +275,7 @@ class BannedbookSpider(Spider):
         listing = listing_of(request)
         if listing is not None:
             self.planner.listing_failed(listing)
+        self.revisits.failed(request, failure)  # a 404, 410 or redirect away: the ledger judges
         self.sitemaps.article_failed(request, failure.value.response.status
                                      if failure.check(HttpError) else None)
         refused = refusal(failure, request.url, urljoin(request.url, "/robots.txt"))

@@ -71,6 +71,32 @@ class RunQuality:
     drift: bool = False
 
 
+# --- Removal ledger (issue 19) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Watch:
+    """An archived article watched for removal (newscrawl.discovery.removal moves it).
+
+    Times are POSIX seconds (UTC). published: its URL date or sitemap ``lastmod``; due: when
+    it is refetched next (None: no revisit planned); found_by: why it is due
+    (``revisit``, ``sitemap_missing``); last_seen_ok: the last fetch that returned the
+    article; listed: the last time a sitemap listed it; suspect/since: how an unconfirmed
+    removal answered (``http_404``, ``http_410``, ``redirect``, ``soft_404``) and when it was
+    first seen; removed: reported removed and not restored since.
+    """
+
+    url: str
+    published: float
+    due: float | None = None
+    found_by: str | None = None
+    last_seen_ok: float | None = None
+    listed: float | None = None
+    suspect: str | None = None
+    since: float | None = None
+    removed: bool = False
+
+
 def article_key(language: str, article_id: str) -> str:
     return f"{language}:{article_id}"
 
@@ -175,5 +201,37 @@ class State(Protocol):
 
     def recent_run_quality(self, limit: int) -> list[RunQuality]:
         """The newest ``limit`` runs' figures, newest first."""
+
+    # --- Removal ledger (issue 19): watched articles, their revisits, events ---------------
+    def watched(self, key: str) -> Watch | None:
+        """What is known of an article's presence on the site; None if never watched."""
+
+    def watch(self, key: str, watch: Watch) -> None:
+        """Set an article's watch (after a fetch, or to make it due)."""
+
+    def claim_due_revisits(self, now: float, limit: int, lease: float
+                           ) -> list[tuple[str, Watch]]:
+        """Up to `limit` watched articles due at `now`, oldest due first, claimed.
+
+        Atomic across processes, as claim_due_listings: each is made due at ``now + lease``
+        (the watch returned is as it was before), so no other worker gets it and a killed
+        run finds it due again. Loads only what it returns (an index on ``due``).
+        """
+
+    def mark_listed(self, keys: list[str], at: float) -> None:
+        """A sitemap listed these articles at `at`; keys not watched are ignored."""
+
+    def unlisted(self, listed_before: float, published_after: float, limit: int
+                 ) -> list[tuple[str, Watch]]:
+        """Watched articles not removed that no sitemap listed since `listed_before` (one never
+        listed is not), published after `published_after`, by key: candidates (<= `limit`)."""
+
+    def claim_event(self, key: str, event: str) -> bool:
+        """True for the first caller only (atomic across processes): `event` of `key` (e.g.
+        ``removed@<first observed>``) is this worker's to write to the ledger."""
+
+    def record_event(self, key: str, watch: Watch, output: str | None, offset: int) -> None:
+        """An event's line is flushed to `output` up to `offset`: the watch and the offset
+        move together (as record_export), so a killed run's recovery sees what is new."""
 
     def close(self) -> None: ...

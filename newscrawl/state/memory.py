@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality, Schedule
+import dataclasses
+
+from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality, Schedule, Watch
 
 
 class MemoryState:
@@ -25,6 +27,8 @@ class MemoryState:
 
     def move_site(self, site: str) -> None:
         self._site = site
+        self._watch: dict[str, Watch] = {}
+        self._events: set[str] = set()
 
     def lookup(self, key: str) -> Known | None:
         return self._known.get(key)
@@ -116,6 +120,42 @@ class MemoryState:
 
     def recent_run_quality(self, limit: int) -> list[RunQuality]:
         return self._runs[:limit]
+
+    def watched(self, key: str) -> Watch | None:
+        return self._watch.get(key)
+
+    def watch(self, key: str, watch: Watch) -> None:
+        self._watch[key] = watch
+
+    def claim_due_revisits(self, now: float, limit: int, lease: float
+                           ) -> list[tuple[str, Watch]]:
+        due = sorted((w.due, key) for key, w in self._watch.items()
+                     if w.due is not None and w.due <= now)
+        claimed = [(key, self._watch[key]) for _, key in due[:max(0, limit)]]
+        for key, watch in claimed:
+            self._watch[key] = dataclasses.replace(watch, due=now + lease)
+        return claimed
+
+    def mark_listed(self, keys: list[str], at: float) -> None:
+        for key in keys:
+            if key in self._watch:
+                self._watch[key] = dataclasses.replace(self._watch[key], listed=at)
+
+    def unlisted(self, listed_before: float, published_after: float, limit: int
+                 ) -> list[tuple[str, Watch]]:
+        found = sorted((key, w) for key, w in self._watch.items()
+                       if not w.removed and w.published > published_after
+                       and w.listed is not None and w.listed < listed_before)
+        return found[:max(0, limit)]
+
+    def claim_event(self, key: str, event: str) -> bool:
+        if f"{key} {event}" in self._events:
+            return False
+        self._events.add(f"{key} {event}")
+        return True
+
+    def record_event(self, key: str, watch: Watch, output: str | None, offset: int) -> None:
+        self._watch[key] = watch
 
     def close(self) -> None:
         pass

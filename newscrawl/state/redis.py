@@ -12,7 +12,7 @@ Imported only when NEWSCRAWL_REDIS_URL is set. Every call goes through the worke
     <ns>:alive:<worker id>          string with a TTL, refreshed by the worker's heartbeat
     <ns>:layout                     string "1": the layout version of these keys
     <ns>:site                       string the site the state belongs to (claim_site)
-    (and the keys of newscrawl.state.redis_discovery and newscrawl.state.redis_capture)
+    (and the keys of newscrawl.state.redis_discovery, redis_capture and redis_watch)
 
 Many articles to one small hash let Redis keep it as a listpack (no per-entry pointers):
 measured, ~75 bytes an article where one big hash of keys and hex hashes takes ~300.
@@ -31,6 +31,7 @@ from newscrawl.state.base import Known
 from newscrawl.state.redis_capture import RedisCaptureQuality
 from newscrawl.state.redis_discovery import RedisDiscovery
 from newscrawl.state.redis_link import RedisLink
+from newscrawl.state.redis_watch import RedisWatch
 
 BUCKET = 100  # ids per article hash: < 128, Redis' default hash-max-listpack-entries
 
@@ -84,11 +85,12 @@ def _decode(value: bytes | None) -> Known | None:
     return Known("copy", _decode_hash(encoded))
 
 
-class RedisState(RedisDiscovery, RedisCaptureQuality):
+class RedisState(RedisDiscovery, RedisCaptureQuality, RedisWatch):
     def __init__(self, link: RedisLink) -> None:
         self.link = link
         self._init_discovery()
         self._init_capture_quality()
+        self._init_watch()
         client = link.client
         self._record_pending = client.register_script(_RECORD_PENDING)
         self._claim = client.register_script(_CLAIM)

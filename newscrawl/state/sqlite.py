@@ -10,6 +10,8 @@ from pathlib import Path
 
 from newscrawl.run.errors import StateError
 from newscrawl.state.base import RUNS_KEPT, Captured, Known, RunQuality, Schedule
+from newscrawl.state.sqlite_watch import SCHEMA as WATCH_SCHEMA
+from newscrawl.state.sqlite_watch import SqliteWatch
 
 # Marks the file as ours, so a stray SQLite file in the state dir is refused, not adopted.
 _APPLICATION_ID = 0x6E637277  # "ncrw"
@@ -33,7 +35,7 @@ CREATE TABLE IF NOT EXISTS payload (digest TEXT PRIMARY KEY, uri TEXT NOT NULL,
     date TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS run_quality (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-"""
+""" + WATCH_SCHEMA
 RESET_HINT = "to start over on purpose, move the state dir away (see README: Resetting state)"
 
 
@@ -41,7 +43,7 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-class SqliteState:
+class SqliteState(SqliteWatch):
     def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
         self.path = path
         try:

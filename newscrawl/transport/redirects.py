@@ -40,6 +40,7 @@ from scrapy.http import Response
 from w3lib.url import canonicalize_url
 
 from newscrawl.discovery import urls
+from newscrawl.discovery.removal import REDIRECT_META
 from newscrawl.reasons import (
     REASONS,
     REDIRECT_LOOP,
@@ -156,6 +157,7 @@ class ArticleRedirectMiddleware(RedirectMiddleware):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(MOVED_PREFIX + origin(redirected.url))
         if verdict != FOLLOW:
+            request.meta[REDIRECT_META] = (redirected.url, reason)  # the removal ledger's proof
             via = f" via {', '.join(chain[1:])}" if len(chain) > 1 else ""
             raise RedirectRefused(
                 f"{chain[0]} redirects ({reason}{via}) to {redirected.url}, which is "

@@ -1,0 +1,101 @@
+"""python -m bench.ledger [--articles 3000] [--per-file 1000] [--per-day 400] [--days 8]
+[--runs-per-day 4] [--json out.json]
+
+What the removal ledger costs (issue 19), on the scale copy with Yoast sitemaps and a feed
+(sitecopy.discovery), each figure with the ledger on and off (NEWSCRAWL_LEDGER_DIR empty):
+
+- a run with nothing new and nothing due (30 minutes after a first full crawl);
+- requests per simulated day while the copy publishes `--per-day` posts a day, crawled
+  `--runs-per-day` times a day for `--days` days (the week-after revisits start on day 8);
+- the SQLite state's bytes per archived article at the end.
+
+Each run is a real `scrapy crawl bannedbook` subprocess against the copy, NEWSCRAWL_NOW moving
+with the copy's clock; politeness off, as in the tests. Prints one table; --json writes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sitecopy import discovery
+from sitecopy.model import Site, build_site
+from sitecopy.server import serve
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0",
+            "CONCURRENT_REQUESTS_PER_DOMAIN": "8", "RETRY_TIMES": "2", "LOG_LEVEL": "WARNING"}
+
+
+def _crawl(base: str, work: Path, now: dt.datetime, ledger: bool) -> dict[str, Any]:
+    settings = {**SETTINGS, "NEWSCRAWL_STATE_DIR": str(work / "state"),
+                "NEWSCRAWL_WARC_DIR": "", "NEWSCRAWL_NOW": now.isoformat(),
+                "NEWSCRAWL_LEDGER_DIR": str(work / "ledger") if ledger else ""}
+    command = [sys.executable, "-m", "scrapy", "crawl", "bannedbook", "-a",
+               f"start_urls={base}/bnews/", "-o", f"{work / 'out.jsonl'}:jsonl"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode != 0:
+        raise SystemExit(f"crawl failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads((work / "state" / "last-run.json").read_text(encoding="utf-8"))
+
+
+def _state_bytes(work: Path) -> int:
+    return sum(p.stat().st_size for p in (work / "state").glob("state.sqlite3*"))
+
+
+def measure(args: argparse.Namespace, ledger: bool) -> dict[str, Any]:
+    site: Site = build_site(args.articles, seed=7, faults=False)
+    clock = discovery.enable(site, per_file=args.per_file)
+    with serve(site) as server, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        _crawl(server.base_url, work, clock.now, ledger)
+        clock.now += dt.timedelta(minutes=30)
+        idle = _crawl(server.base_url, work, clock.now, ledger)
+        per_run = args.per_day // args.runs_per_day
+        daily: list[int] = []
+        for _ in range(args.days):
+            requests = 0
+            for _ in range(args.runs_per_day):
+                clock.now += dt.timedelta(hours=24 / args.runs_per_day)
+                discovery.publish(site, per_run)
+                requests += _crawl(server.base_url, work, clock.now, ledger)["requests"]
+            daily.append(requests)
+        # VACUUM first: free pages of the runs' churn are not what an article costs.
+        subprocess.run(["sqlite3", str(work / "state" / "state.sqlite3"), "VACUUM"],
+                       check=False, capture_output=True)
+        return {"ledger": ledger, "idle_run_requests": idle["requests"],
+                "idle_run_by_kind": idle["discovery"], "requests_per_day": daily,
+                "articles": len(site.articles), "state_bytes": _state_bytes(work),
+                "state_bytes_per_article": round(_state_bytes(work) / len(site.articles))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.ledger", description=__doc__)
+    parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--per-file", type=int, default=1000)
+    parser.add_argument("--per-day", type=int, default=400)
+    parser.add_argument("--days", type=int, default=8)
+    parser.add_argument("--runs-per-day", type=int, default=4)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    results = [measure(args, ledger) for ledger in (False, True)]
+    print("ledger  idle-run requests  requests/day (day 1..N)  state bytes/article")
+    for r in results:
+        print(f"{'on ' if r['ledger'] else 'off'}     {r['idle_run_requests']:>17}  "
+              f"{r['requests_per_day']}  {r['state_bytes_per_article']}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
