@@ -19,6 +19,8 @@ class MemoryState:
         self._watermarks: dict[str, float] = {}
         self._lastmod: dict[str, float] = {}
         self._site: str | None = None
+        self._watch: dict[str, Watch] = {}
+        self._events: set[str] = set()
 
     def claim_site(self, site: str) -> str:
         if self._site is None:
@@ -27,8 +29,6 @@ class MemoryState:
 
     def move_site(self, site: str) -> None:
         self._site = site
-        self._watch: dict[str, Watch] = {}
-        self._events: set[str] = set()
 
     def lookup(self, key: str) -> Known | None:
         return self._known.get(key)
