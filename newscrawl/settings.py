@@ -36,6 +36,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
+# Article requests remembered by post id in a bitmap, not as hex fingerprints (postids.py).
+DUPEFILTER_CLASS = "newscrawl.discovery.postids.PostDupeFilter"
 SPIDER_MIDDLEWARES = {
     "newscrawl.discovery.incremental.IncrementalMiddleware": 900,
     # Below every filter: records the requests really sent out (discovery/links.py).
@@ -55,6 +57,7 @@ EXTENSIONS = {
     "newscrawl.state.keeper.StateKeeper": 10,
     "newscrawl.output.export.OutputPreflight": 20,
     "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed
+    "newscrawl.reporting.progress.Progress": 40,  # progress lines, ETA, the lock's heartbeat
 }
 LOG_FORMATTER = "newscrawl.run.logformatter.QuietDrops"
 # No listening sockets on a cron box.
