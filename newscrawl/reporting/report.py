@@ -15,6 +15,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.reasons import STAT_PREFIX
+from newscrawl.reporting.progress import progress_figures
 from newscrawl.run.errors import EXIT_OK, OutputError, SiteError, exit_code_for
 from newscrawl.run.places import describe_outputs, local_path
 from newscrawl.run.runtime import (
@@ -63,6 +64,8 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
             "listings_claimed": stats.get("newscrawl/listings/claimed", 0),
             "listings_visited": stats.get("newscrawl/listings/visited", 0),
         },
+        # How far the run got: the figures its progress lines give (newscrawl.reporting.progress).
+        "progress": progress_figures(stats, seconds),
         # Every newscrawl counter, for those who need the why of the numbers above.
         "counts": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
     }
