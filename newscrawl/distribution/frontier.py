@@ -37,7 +37,8 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
 
-from newscrawl.distribution import rounds
+from newscrawl.distribution import rounds, serializer
+from newscrawl.distribution.serializer import Refused
 from newscrawl.run.config import setting
 from newscrawl.run.errors import FrontierError
 from newscrawl.run.places import default_feed_uri
@@ -143,7 +144,7 @@ class RoundScheduler:
         inner = Scheduler(link.client, persist=True,
                           queue_key=link.key("round", round_id, "requests"),
                           queue_cls="scrapy_redis.queue.PriorityQueue", dupefilter=dupefilter,
-                          serializer=crawler.settings.get("SCHEDULER_SERIALIZER"))
+                          serializer=serializer)  # JSON: a pickle in the queue runs nothing
         return cls(frontier, inner, crawler.stats)
 
     def _guard(self, call: Callable[[], T], default: T) -> T:
@@ -171,7 +172,12 @@ class RoundScheduler:
         return request
 
     def _pop(self) -> Request | None:
-        request = self.inner.next_request()
+        try:
+            request = self.inner.next_request()
+        except Refused as exc:  # already taken off the queue: dropped, never run
+            self.stats.inc_value("newscrawl/redis/refused")
+            logger.error("refused a queue entry of %s: %s", self.inner.queue.key, exc)
+            return None
         if request is not None:
             # Busy from the moment the queue may be empty: else another worker could see an
             # empty queue and nobody busy, and end the round under our feet.
