@@ -78,6 +78,8 @@ FEED_EXPORTERS = {
 }
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False
+# %(time)s: the run's one stamp, as its WARC's name and last-run.json's `run` (run/places.py).
+FEED_URI_PARAMS = "newscrawl.run.places.feed_uri_params"
 
 # Puts the crawl on the shared Redis frontier when NEWSCRAWL_REDIS_URL is set; else a no-op.
 ADDONS = {"newscrawl.distribution.frontier.RedisFrontierAddon": 0}

@@ -17,7 +17,7 @@ from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.reasons import STAT_PREFIX
 from newscrawl.reporting.progress import progress_figures
 from newscrawl.run.errors import EXIT_OK, OutputError, SiteError, exit_code_for
-from newscrawl.run.places import describe_outputs, local_path
+from newscrawl.run.places import describe_outputs, local_path, run_stamp, started
 from newscrawl.run.runtime import (
     FAILURE_MESSAGE_STAT,
     FAILURE_STAT,
@@ -130,7 +130,8 @@ class RunReport:
         summary = summarize(stats, time.monotonic() - self.started)
         summary.update(status="ok" if failure is None else "failed",
                        reason=failure or self.reason, message=message,
-                       finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                       finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       run=run_stamp(started(self.crawler)))  # its JSONL's and WARC's name
         summary.update(self._places())
         code = EXIT_OK if failure is None else exit_code_for(failure)
         summary["exit_code"] = code
