@@ -30,8 +30,10 @@ from newscrawl.state.keeper import StateKeeper
 
 logger = logging.getLogger(__name__)
 
-# What a sitemap file read this run sends, and what the run resumed (newscrawl.discovery).
-WANTED_STATS = ("newscrawl/sitemap/new", "newscrawl/sitemap/recheck", "newscrawl/resumed")
+# What a sitemap file read this run sends, what the run resumed (newscrawl.discovery), and
+# the captures a `scrapy reparse` reads (newscrawl.capture.replay).
+RESUMED = ("newscrawl/resumed", "newscrawl/reparse/captures")
+WANTED_STATS = ("newscrawl/sitemap/new", "newscrawl/sitemap/recheck", *RESUMED)
 FILES_READ_STAT = "newscrawl/sitemap/files_read"
 FILES_LEFT_STAT = "newscrawl/sitemap/files_left"
 # One article page takes about a second on the live site: AutoThrottle's target concurrency is
@@ -48,7 +50,7 @@ def progress_figures(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
     exported = int(stats.get(EXPORTED_STAT, 0))
     wanted = sum(int(stats.get(name, 0)) for name in WANTED_STATS)
     files_read, files_left = int(stats.get(FILES_READ_STAT, 0)), int(stats.get(FILES_LEFT_STAT, 0))
-    from_sitemaps = wanted - int(stats.get("newscrawl/resumed", 0))
+    from_sitemaps = wanted - sum(int(stats.get(name, 0)) for name in RESUMED)
     unread = round(files_left * from_sitemaps / files_read) if files_read else 0
     to_go = max(0, wanted - exported) + unread if wanted or unread else None
     rate = exported / seconds if seconds > 0 else 0.0
