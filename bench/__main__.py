@@ -38,19 +38,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic site")
     parser.add_argument("--pages", type=int, default=30,
                         help="synthetic article pages timed for extraction CPU")
+    parser.add_argument("--sitemaps", action="store_true",
+                        help="serve sitemaps and feeds (a sitemap-driven first crawl) and add"
+                             " Scrapy's SitemapSpider as a baseline")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--workdir", type=Path,
                         help="keep outputs and state here (default: a temporary dir)")
     return parser
 
 
-def crawl_size(size: int, seed: int, repeats: int, work: Path) -> dict[str, list[Crawl]]:
-    runs: dict[str, list[Crawl]] = {kind: [] for kind in (*crawls.KINDS, "incremental")}
-    with SiteProcess(size, seed) as site:
+def crawl_size(size: int, seed: int, repeats: int, work: Path,
+               sitemaps: bool = False) -> dict[str, list[Crawl]]:
+    kinds = (*crawls.KINDS, "sitemap") if sitemaps else crawls.KINDS
+    runs: dict[str, list[Crawl]] = {kind: [] for kind in (*kinds, "incremental")}
+    with SiteProcess(size, seed, sitemaps) as site:
         for repeat in range(repeats):
             # Reverse the order every other repeat so that no spider always runs on a warmer
             # machine; the full crawl and the plain spider, the ratio that matters, are adjacent.
-            order = crawls.KINDS if repeat % 2 == 0 else crawls.KINDS[::-1]
+            order = kinds if repeat % 2 == 0 else kinds[::-1]
             here = work / f"{size}" / f"repeat-{repeat + 1}"
             state = here / "state"
             for kind in order:
@@ -71,7 +76,8 @@ def _progress(size: int, repeat: int, crawl: Crawl) -> None:
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    sizes = {size: report.size_figures(crawl_size(size, args.seed, args.repeats, work))
+    sizes = {size: report.size_figures(crawl_size(size, args.seed, args.repeats, work,
+                                                  args.sitemaps))
              for size in args.articles}
     print("[bench] timing extraction", file=sys.stderr, flush=True)
     pages = extraction.sample_pages(args.articles[0], args.seed, args.pages)

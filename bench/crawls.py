@@ -20,6 +20,7 @@ from bench.server import ROOT
 
 NULL_SPIDER = ROOT / "bench" / "nullspider.py"
 PLAIN_SPIDER = ROOT / "bench" / "plainspider.py"
+SITEMAP_SPIDER = ROOT / "bench" / "sitemapspider.py"  # the baseline with --sitemaps
 # The kinds of crawl, in the order a repeat runs them (reversed every other repeat).
 KINDS = ("full", "plain", "null")
 
@@ -85,6 +86,9 @@ def command(kind: str, start_url: str, work: Path, state_dir: Path | None) -> li
         args = [sys.executable, "-m", "scrapy", "runspider", str(NULL_SPIDER)]
     elif kind == "plain":
         args = [sys.executable, "-m", "scrapy", "runspider", str(PLAIN_SPIDER)]
+    elif kind == "sitemap":
+        settings["LOG_LEVEL"] = "INFO"  # as a user runs it (the issue's measurement)
+        args = [sys.executable, "-m", "scrapy", "runspider", str(SITEMAP_SPIDER)]
     else:
         assert state_dir is not None
         settings["NEWSCRAWL_STATE_DIR"] = str(state_dir)
@@ -97,9 +101,9 @@ def command(kind: str, start_url: str, work: Path, state_dir: Path | None) -> li
 
 
 def environment(kind: str) -> dict[str, str]:
-    """The plain spider gets Scrapy's default settings, not the project's (scrapy.cfg)."""
+    """The plain and sitemap spiders get Scrapy's defaults, not the project's (scrapy.cfg)."""
     env = dict(os.environ)
-    if kind == "plain":
+    if kind in ("plain", "sitemap"):
         env["SCRAPY_SETTINGS_MODULE"] = "scrapy.settings.default_settings"
     else:
         env.pop("SCRAPY_SETTINGS_MODULE", None)
@@ -144,7 +148,8 @@ def run(kind: str, start_url: str, work: Path, state_dir: Path | None = None,
     if done.returncode != 0 or not stats_file.exists():
         raise RuntimeError(f"{kind} crawl failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
-    articles_key = "item_scraped_count" if kind in ("full", "incremental") else ARTICLE_PAGES_STAT
+    articles_key = ("item_scraped_count" if kind in ("full", "incremental")
+                    else ARTICLE_PAGES_STAT)
     return Crawl(
         kind=kind,
         wall_seconds=wall,

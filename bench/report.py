@@ -67,6 +67,9 @@ def ratios(full: list[Crawl], baseline: list[Crawl]) -> dict[str, float]:
         "pages_per_second": statistics.median(
             f.pages_per_second / b.pages_per_second for f, b in pairs),
         "cpu_per_page": statistics.median(f.cpu_ms_per_page / b.cpu_ms_per_page for f, b in pairs),
+        "articles_per_second": statistics.median(
+            f.articles_per_second / b.articles_per_second if b.articles_per_second else 0.0
+            for f, b in pairs),
     }
 
 
@@ -89,6 +92,8 @@ def size_figures(runs: dict[str, list[Crawl]]) -> dict[str, Any]:
             i.crawl_seconds / f.crawl_seconds for f, i in after),
         "incremental_wall_fraction": statistics.median(
             i.wall_seconds / f.wall_seconds for f, i in after),
+        **({"sitemap": medians(runs["sitemap"]), "vs_sitemap": ratios(full, runs["sitemap"])}
+           if runs.get("sitemap") else {}),
         "runs": {kind: [crawl.as_dict() for crawl in crawls] for kind, crawls in runs.items()},
     }
 
@@ -136,7 +141,9 @@ def table(result: dict[str, Any]) -> str:
         out.append(f"{'crawl':<12}{'requests':>9}{'crawl s':>9}{'wall s':>8}{'CPU s':>8}"
                    f"{'pages/s':>9}{'whole':>7}{'CPU ms/pg':>10}{'arts/s':>8}{'peak RSS':>10}"
                    f"{'other':>7}")
-        for kind in ("full", "plain", "null", "incremental"):
+        for kind in ("full", "plain", "null", "sitemap", "incremental"):
+            if kind not in fig:
+                continue
             r = fig[kind]
             out.append(f"{kind:<12}{r['requests']:>9.0f}{r['crawl_seconds']:>9.2f}"
                        f"{r['wall_seconds']:>8.2f}{r['cpu_seconds']:>8.2f}"
@@ -144,7 +151,9 @@ def table(result: dict[str, Any]) -> str:
                        f"{r['cpu_ms_per_page']:>10.2f}{r['articles_per_second']:>8.1f}"
                        f"{_mb(r['max_rss_bytes']):>10}{r['other_load']:>7.2f}")
         out.append("(pages/s over the crawl, whole: over the whole process, start-up included)")
-        for baseline in ("plain", "null"):
+        for baseline in ("plain", "null", "sitemap"):
+            if f"vs_{baseline}" not in fig:
+                continue
             ratio = fig[f"vs_{baseline}"]
             out.append(f"full / {baseline:<5}: whole-run pages/s "
                        f"{ratio['wall_pages_per_second']:.3f}, crawl pages/s "

@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 class SiteProcess:
     """`with SiteProcess(2000, seed=1) as site:` serves a clean copy at site.base_url."""
 
-    def __init__(self, articles: int, seed: int = 1) -> None:
+    def __init__(self, articles: int, seed: int = 1, sitemaps: bool = False) -> None:
         self.articles = articles
         self.seed = seed
+        self.sitemaps = sitemaps  # Yoast sitemaps and the feeds, as the real site has
         self.base_url = ""
         self._process: subprocess.Popen[str] | None = None
 
@@ -36,7 +37,8 @@ class SiteProcess:
 
     def start(self) -> SiteProcess:
         command = [sys.executable, "-m", "sitecopy", "serve", "--articles", str(self.articles),
-                   "--seed", str(self.seed), "--no-faults", "--port", "0"]
+                   "--seed", str(self.seed), "--no-faults", "--port", "0",
+                   *(["--sitemaps"] if self.sitemaps else [])]
         # stderr: sitecopy's one-line banner; not needed, and a pipe nobody reads could fill.
         self._process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL, text=True)

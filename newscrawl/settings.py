@@ -42,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.discovery.fingerprint.ArticleFingerprinter"
+# Article requests remembered by post id in a bitmap, not as hex fingerprints (postids.py).
+DUPEFILTER_CLASS = "newscrawl.discovery.postids.PostDupeFilter"
 SPIDER_MIDDLEWARES = {
     "newscrawl.discovery.incremental.IncrementalMiddleware": 900,
     # Below every filter: records the requests really sent out (discovery/links.py).
@@ -62,6 +64,7 @@ EXTENSIONS = {
     "newscrawl.output.export.OutputPreflight": 20,
     "newscrawl.quality.drift.DriftMonitor": 30,  # exit 6 when the site's markup changed
     "newscrawl.output.ledger.RemovalLedger": 40,  # removals and restorations (issue 19)
+    "newscrawl.reporting.progress.Progress": 45,  # progress lines, ETA, the lock's heartbeat
 }
 LOG_FORMATTER = "newscrawl.run.logformatter.QuietDrops"
 # No listening sockets on a cron box.
@@ -82,6 +85,8 @@ FEED_EXPORTERS = {
 }
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False
+# %(time)s: the run's one stamp, as its WARC's name and last-run.json's `run` (run/places.py).
+FEED_URI_PARAMS = "newscrawl.run.places.feed_uri_params"
 
 # Puts the crawl on the shared Redis frontier when NEWSCRAWL_REDIS_URL is set; else a no-op.
 ADDONS = {"newscrawl.distribution.frontier.RedisFrontierAddon": 0}

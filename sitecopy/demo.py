@@ -36,7 +36,8 @@ def run_demo(articles: int, seed: int, directory: Path, *, port: int = DEFAULT_P
     site = build_site(articles, seed, faults=faults)
     name = f"{articles}-articles-seed-{seed}{'' if faults else '-clean'}-port-{port}"
     copy = directory.resolve() / name
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    # The crawl's one stamp (newscrawl.run.places.STAMP: sitecopy imports none of newscrawl).
+    stamp = time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime())
     output = copy / f"{stamp}.jsonl"
     state = copy / "state"
     if site.faults:

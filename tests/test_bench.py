@@ -119,3 +119,13 @@ def test_memory_growth_and_targets(result: dict) -> None:
 ])
 def test_profile_sorts_a_sample_by_its_innermost_concern(stack: str, concern: str) -> None:
     assert profile.concern(stack) == concern
+
+
+def test_sitemap_baseline_reads_every_article_the_sitemaps_list(tmp_path: Path) -> None:
+    from bench.__main__ import crawl_size
+
+    runs = crawl_size(40, 1, 1, tmp_path, sitemaps=True)
+    (baseline,) = runs["sitemap"]
+    (full,) = runs["full"]
+    assert baseline.articles == 40, "the SitemapSpider took every article page once"
+    assert full.articles == 40

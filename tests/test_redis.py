@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import socket
 import subprocess
@@ -395,3 +396,30 @@ def test_workers_of_a_round_split_the_due_listings(site: Site, server: SiteServe
                    and not ref.archive.endswith("/bnews/")]
     assert sum(claimed) == len(first_pages) == 10, (claimed, first_pages)
     assert max(server.hits.paths()[p] for p in first_pages) == 1
+
+
+class _Planted:
+    """A pickle that, once loaded, creates the file `path` (what an attacker's would run)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.path, "w"))
+
+
+def test_a_pickle_planted_in_the_queue_runs_nothing(site: Site, server: SiteServer,
+                                                    redis_server: RedisServer,
+                                                    tmp_path: Path) -> None:
+    marker = tmp_path / "planted-ran"
+    worker = start_worker(server, tmp_path, "w", redis_server.url, SLOW)
+    wait_for_lines(worker, 3)
+    client = redis.Redis.from_url(redis_server.url)
+    queues = [key for key in client.scan_iter("*:requests") if client.type(key) == b"zset"]
+    assert len(queues) == 1, queues
+    # The lowest score is popped first: before every request the worker queued.
+    client.zadd(queues[0], {pickle.dumps(_Planted(str(marker))): -10**9})
+    assert worker.wait() == 0, worker.stderr[-3000:]
+    assert not marker.exists(), "the planted pickle ran"
+    assert "refused a queue entry" in worker.stderr
+    assert_every_article_once(site, server, all_records(tmp_path / "out"))

@@ -132,13 +132,42 @@ def test_new_and_edited_articles_of_a_file() -> None:
 
 
 def _read_two_files(state: MemoryState) -> tuple[SitemapReader, list[Request]]:
+    """The index, its first file read; its second file asked (at the idle moment), unread."""
     reader, _ = build(state)
-    request = reader.requests.sitemap(INDEX, INDEX)
-    files = reader.on_sitemap(answer(request, index((post_sitemap(1), DAY2),
-                                                    (post_sitemap(2), DAY3))))
-    assert len(files) == 2
-    reader.on_sitemap(answer(files[0], urlset((1, DAY2))))
-    return reader, files
+    reader.first_requests()  # robots.txt
+    (request,) = reader.on_robots(f"Sitemap: {INDEX}\n".encode(), f"{SITE}/robots.txt")
+    (first,) = reader.on_sitemap(answer(request, index((post_sitemap(1), DAY2),
+                                                       (post_sitemap(2), DAY3))))
+    reader.on_sitemap(answer(first, urlset((1, DAY2))))
+    (second,) = reader.idle_requests()
+    return reader, [first, second]
+
+
+def test_an_index_s_files_are_asked_one_at_a_time() -> None:
+    reader, _ = build(MemoryState())
+    reader.first_requests()  # robots.txt
+    (request,) = reader.on_robots(f"Sitemap: {INDEX}\n".encode(), f"{SITE}/robots.txt")
+    files = reader.on_sitemap(answer(request, index(
+        (post_sitemap(1), DAY1), (post_sitemap(2), DAY2), (post_sitemap(3), DAY3))))
+    assert [r.url for r in files] == [post_sitemap(1)], "the whole index asked at once"
+    # No engine here (no scheduler to say it runs low): the next file comes at idle moments.
+    assert [r.url for r in reader.on_sitemap(answer(files[0], urlset((1, DAY1))))] == [
+        article(1)]
+    assert [r.url for r in reader.idle_requests()] == [post_sitemap(2)]
+    assert [r.url for r in reader.idle_requests()] == [post_sitemap(3)]
+    assert reader.idle_requests() == []
+
+
+def test_watermark_stays_while_files_are_left_unread() -> None:
+    state = MemoryState()
+    reader, _ = build(state)
+    reader.first_requests()  # robots.txt
+    (request,) = reader.on_robots(f"Sitemap: {INDEX}\n".encode(), f"{SITE}/robots.txt")
+    (first,) = reader.on_sitemap(answer(request, index((post_sitemap(1), DAY2),
+                                                       (post_sitemap(2), DAY3))))
+    reader.on_sitemap(answer(first, urlset((1, DAY2))))
+    reader.spider_closed("finished")
+    assert state.watermark(KEY) is None, "the second file was never read"
 
 
 def test_watermark_moves_only_when_the_run_finished_having_read_every_file() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from newscrawl.capture.index import Capture, CaptureIndex, Location
 from newscrawl.capture.members import WARC_SUFFIX
 from newscrawl.discovery import urls
 from newscrawl.run.errors import BadArgument
@@ -35,24 +35,6 @@ from newscrawl.state.base import article_key
 logger = logging.getLogger(__name__)
 
 CAPTURE_META = "newscrawl_capture"
-
-
-@dataclass(frozen=True)
-class Location:
-    path: str
-    offset: int
-
-
-@dataclass(frozen=True)
-class Capture:
-    """One captured response of an article: where its record is, and where its payload is
-    (the same record, or for a revisit the earlier record with the same payload digest)."""
-
-    url: str
-    date: str  # WARC-Date
-    status: int
-    record: Location
-    payload: Location | None  # None: a revisit whose original is not among the files read
 
 
 def warc_files(paths: Iterable[str]) -> list[Path]:
@@ -81,15 +63,13 @@ def _records(path: Path) -> Iterator[tuple[int, ArcWarcRecord]]:
             logger.warning("stopped reading %s after its last whole record: %s", path, exc)
 
 
-def latest_captures(files: list[Path]) -> list[Capture]:
-    """The latest capture of every article in ``files``, in capture order.
+def latest_captures(files: list[Path]) -> CaptureIndex:
+    """The latest capture of every article in ``files``, in capture order (an on-disk index).
 
     Latest by WARC-Date among its 200 responses, else among all (a page that only ever failed
     is replayed to fail the same way). One per article key (language and post id).
     """
-    payloads: dict[str, Location] = {}
-    chosen: dict[str, tuple[tuple[bool, str], int, Capture]] = {}
-    order = 0
+    index = CaptureIndex()
     for path in files:
         for offset, record in _records(path):
             if record.rec_type not in ("response", "revisit") or record.http_headers is None:
@@ -100,19 +80,16 @@ def latest_captures(files: list[Path]) -> list[Capture]:
             if record.rec_type == "response":
                 # Any URL's: a revisit's payload may first have come at another page (the
                 # same error page served for a listing, say).
-                payloads.setdefault(digest, here)
+                index.payload(digest, here)
             ref = urls.article_ref(url)
             if ref is None:
                 continue
             status = int(record.http_headers.get_statuscode() or 0)
             date = record.rec_headers.get_header("WARC-Date") or ""
-            capture = Capture(url, date, status, here, payloads.get(digest))
-            key = article_key(ref.language, ref.article_id)
-            rank = (status == 200, date)
-            order += 1
-            if key not in chosen or rank >= chosen[key][0]:
-                chosen[key] = (rank, order, capture)
-    return [capture for _, _, capture in sorted(chosen.values(), key=lambda c: c[1])]
+            payload = index.payload_of(digest)
+            index.offer(article_key(ref.language, ref.article_id),
+                        Capture(url, date, status, here, payload))
+    return index
 
 
 def _read(location: Location) -> tuple[StatusAndHeaders, bytes]:
@@ -156,14 +133,15 @@ class ReparseSpider(BannedbookSpider):
 
     def __init__(self, warc_paths: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        captures = latest_captures(warc_files(warc_paths or []))
-        self.captures = [c for c in captures if self.covers(c.url)]
-        self.not_covered = len(captures) - len(self.captures)
+        # On disk, read back with a cursor: the reparse's memory does not grow with captures.
+        self.captures = latest_captures(warc_files(warc_paths or []))
+        self.covered = sum(1 for c in self.captures if self.covers(c.url))
+        self.not_covered = len(self.captures) - self.covered
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReparseSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.not_covered and not spider.captures:
+        if spider.not_covered and not spider.covered:
             raise BadArgument(
                 f"none of the {spider.not_covered} captured article(s) is on"
                 f" {', '.join(spider.allowed_domains)} in this language: name the captured"
@@ -194,8 +172,10 @@ class ReparseSpider(BannedbookSpider):
             settings.set(name, value, priority="spider")
 
     async def start(self) -> AsyncIterator[Any]:
-        total = len(self.captures)
-        for index, capture in enumerate(self.captures):
+        total = self.covered
+        # What the run's progress lines count as known to go (newscrawl.reporting.progress).
+        self.crawler.stats.set_value("newscrawl/reparse/captures", total)
+        for index, capture in enumerate(c for c in self.captures if self.covers(c.url)):
             request = self.requests.article(capture.url)
             request.meta[CAPTURE_META] = capture
             # Capture order, whatever the scheduler's queue order: the first of two copies

@@ -51,7 +51,7 @@ from newscrawl.discovery.removal import EVIDENCE_META
 from newscrawl.run.config import setting
 from newscrawl.run.errors import OutputError, RunError
 from newscrawl.run.files import write_through
-from newscrawl.run.places import in_project
+from newscrawl.run.places import in_project, run_stamp, started
 from newscrawl.run.runtime import fail_run
 from newscrawl.state.base import State
 from newscrawl.state.keeper import StateKeeper, redis_url
@@ -114,7 +114,7 @@ def request_headers(request: Request) -> StatusAndHeaders:
 def open_new_warc(directory: Path, started: dt.datetime, shared: bool) -> io.BufferedWriter:
     """A new ``<UTC start>.warc.gz``, ``-2``, ``-3``... added when a run of the same second
     has one; workers of a shared crawl add host and pid, as for the JSONL. Raises OSError."""
-    name = started.strftime("%Y-%m-%dT%H-%M-%SZ")
+    name = run_stamp(started)
     if shared:
         name += f"-{socket.gethostname()}-{os.getpid()}"
     for attempt in range(1, 100):
@@ -144,6 +144,7 @@ class WarcCapture:
         self.path: Path | None = None
         self._file: io.BufferedWriter | None = None
         self._failed = False
+        self._started = dt.datetime.now(dt.timezone.utc)  # the run's, set at spider_opened
         self._state: State | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -169,10 +170,18 @@ class WarcCapture:
         return self._state
 
     def spider_opened(self, spider: Spider) -> None:
-        started = dt.datetime.now(dt.timezone.utc)
+        # The file is named by the run's start, but created at the first fetch: a run that
+        # fetched nothing leaves no WARC of a lone warcinfo record.
+        self._started = started(self.crawler)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._file = open_new_warc(self.directory, started,
+        except OSError as exc:
+            self._fail(OutputError(f"cannot create the WARC directory {self.directory}: {exc}"))
+
+    def _open(self, spider: Spider) -> None:
+        """The run's WARC file, journaled, with its warcinfo record first."""
+        try:
+            self._file = open_new_warc(self.directory, self._started,
                                        bool(redis_url(self.crawler.settings)))
             self.path = Path(self._file.name).resolve()
         except OSError as exc:
@@ -195,6 +204,8 @@ class WarcCapture:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None
                          ) -> Response:
+        if self._file is None and not self._failed:
+            self._open(spider if spider is not None else self.crawler.spider)
         if self._file is not None and not self._failed:
             self._capture(request, response)
         return response

@@ -20,7 +20,14 @@ from twisted.python.failure import Failure
 
 from newscrawl.commands.preflight import check_run, help_text
 from newscrawl.reporting.report import EXIT_STAT, RunReport
-from newscrawl.run.errors import EXIT_DRIFT, EXIT_FAILED, BadArgument, RunError
+from newscrawl.run.errors import (
+    EXIT_DRIFT,
+    EXIT_FAILED,
+    EXIT_OK,
+    AlreadyRunning,
+    BadArgument,
+    RunError,
+)
 from newscrawl.run.runtime import FAILURE_MESSAGE_STAT, announce
 
 logger = logging.getLogger(__name__)
@@ -72,6 +79,9 @@ class Command(ScrapyCrawl):
     @staticmethod
     def _exit_code(crawler: object, startup_errors: list[BaseException]) -> int:
         for error in startup_errors:
+            if isinstance(error, AlreadyRunning) and error.quiet:
+                logger.info("%s", error)  # the other run is simply still going
+                return EXIT_OK
             if isinstance(error, RunError):
                 print(f"newscrawl: {error}", file=sys.stderr)
                 return error.exit_code

@@ -8,11 +8,18 @@ has sitemaps through the `found` callback given (the planner's `sitemaps_found`)
 Each sitemap named by robots.txt (or found at a usual WordPress place) is a *source* with its
 own watermark in the state, moved on only when the run finishes and every file of the
 source it needed was read.
+
+The files an index lists are read one at a time, as the frontier drains: the next one when
+fewer than NEWSCRAWL_SITEMAP_LOW_WATER requests wait in the scheduler (checked as each request
+reaches the downloader, and after each file), or at the run's idle moment. The scheduler then
+holds at most one file's articles (1,000 on the real site) and the low water, not the whole
+site's 2M: the run's memory does not grow with the site.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -38,6 +45,8 @@ from newscrawl.state.keeper import state_of
 
 logger = logging.getLogger(__name__)
 
+QUEUED_META = "newscrawl_sitemap_queued"  # a file of an index, read in its turn (_next_file)
+
 
 class SitemapReader:
     """The sitemaps of one run (NEWSCRAWL_SITEMAPS; NEWSCRAWL_REFRESH reads them whole).
@@ -61,8 +70,13 @@ class SitemapReader:
         self.found = False  # the site has sitemaps (one read this run, or a watermark kept)
         self.read: dict[str, float] = {}  # source -> newest lastmod read
         self.failed_sources: set[str] = set()
+        self.low_water = setting(settings, "NEWSCRAWL_SITEMAP_LOW_WATER")
+        self.backlog: deque[tuple[str, str]] = deque()  # (file URL, source) not read yet
+        self.reading = 0  # sitemap files requested and not answered yet
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(self.robots_failed, signal=newscrawl_signals.robots_failed)
+        crawler.signals.connect(self.request_reached_downloader,
+                                signal=signals.request_reached_downloader)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @property
@@ -89,8 +103,54 @@ class SitemapReader:
         return []
 
     def idle_requests(self) -> list[Request]:
-        """At the run's first idle moment: robots.txt, if the middleware did not read it."""
-        return [self.robots_request()] if self.enabled and not self.robots_read else []
+        """At an idle moment: robots.txt, if the middleware did not read it; else the next
+        sitemap file not read yet ([] when every one is read)."""
+        if self.enabled and not self.robots_read:
+            return [self.robots_request()]
+        return self._next_file(idle=True)
+
+    def _waiting(self) -> int | None:
+        """Requests waiting in the scheduler; None when it cannot say (scrapy-redis)."""
+        try:
+            scheduler = self.crawler.engine.scheduler
+        except RuntimeError:  # no engine: a component test; files come at idle moments
+            return None
+        try:
+            waiting = len(scheduler)  # type: ignore[arg-type]
+        except TypeError:
+            return None
+        assert self.crawler.stats is not None
+        self.crawler.stats.max_value("newscrawl/sitemap/peak_waiting", waiting)
+        return waiting
+
+    def _next_file(self, idle: bool = False, coming: int = 0) -> list[Request]:
+        """The next sitemap file's request when the frontier runs low (`coming` requests are
+        about to join it); at an idle moment, whatever waits."""
+        if not self.backlog or (self.reading and not idle):
+            return []
+        if not idle:
+            waiting = self._waiting()
+            if waiting is None or waiting + coming >= self.low_water:
+                return []
+        loc, source = self.backlog.popleft()
+        self.reading += 1
+        self._count_files()
+        request = self.requests.sitemap(loc, source)
+        request.meta[QUEUED_META] = True
+        return [request]
+
+    def _count_files(self) -> None:
+        """Sitemap files still to read (queued or asked), for the run's progress."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("newscrawl/sitemap/files_left",
+                                     len(self.backlog) + self.reading)
+
+    def request_reached_downloader(self, request: Request, spider: Any = None) -> None:
+        """As the frontier drains, the next sitemap file is read."""
+        if self.backlog and not self.reading:
+            assert self.crawler.engine is not None
+            for sitemap in self._next_file():
+                self.crawler.engine.crawl(sitemap)
 
     def robots_request(self) -> Request:
         self.robots_read = True
@@ -153,6 +213,11 @@ class SitemapReader:
     def on_sitemap(self, response: Response) -> list[Request]:
         """The sub-sitemaps and the articles a sitemap sends (new, or edited since taken)."""
         source = response.meta[SOURCE_META]
+        if response.meta.get(QUEUED_META):
+            self.reading = max(0, self.reading - 1)  # a file of an index: the next may come
+            self._count_files()
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newscrawl/sitemap/files_read")
         kind, entries = sitemaps.read(sitemaps.body_of(response.body))
         if kind not in ("sitemapindex", "urlset"):
             return self.on_sitemap_error(response.request, "not a sitemap")
@@ -169,8 +234,12 @@ class SitemapReader:
             wanted = [entry.loc for entry in sitemaps.newer(entries, watermark)]
             if self.watch is not None:  # the last week's files, and a share of the others
                 wanted += self.watch.files_to_read(entries)
-            return [self.requests.sitemap(loc, source) for loc in dict.fromkeys(wanted)
-                    if sitemaps.lists_posts(loc) and urls.on_hosts(loc, self.scope.hosts)]
+            # Queued, not requested: each is read when the frontier runs low (_next_file).
+            self.backlog.extend((loc, source) for loc in dict.fromkeys(wanted)
+                                if sitemaps.lists_posts(loc)
+                                and urls.on_hosts(loc, self.scope.hosts))
+            self._count_files()
+            return self._next_file(idle=not self.reading)
         if self.watch is not None:
             self.watch.listed(response.url, [urls.in_language(entry.loc, self.scope.language)
                                              for entry in entries])
@@ -192,7 +261,7 @@ class SitemapReader:
                 stats.inc_value(f"newscrawl/sitemap/{verdict}")
                 out.append(self.requests.article(url, lastmod=entry.lastmod,
                                                  recheck=verdict == "recheck", source=source))
-        return out
+        return out + self._next_file(coming=len(out))
 
     def article_failed(self, request: Request, status: int | None) -> None:
         """An edited article a sitemap sent could not be fetched (5xx, challenge, network).
@@ -208,6 +277,9 @@ class SitemapReader:
         """A sitemap that could not be read: try the next usual place, or give it up."""
         if request is None:
             return []
+        if request.meta.get(QUEUED_META):
+            self.reading = max(0, self.reading - 1)
+            self._count_files()
         fallbacks = request.meta.get(FALLBACKS_META) or []
         if fallbacks:
             return [self.requests.sitemap(fallbacks[0], fallbacks[0], fallbacks[1:])]
@@ -224,7 +296,7 @@ class SitemapReader:
 
     def spider_closed(self, reason: str) -> None:
         """A finished run moves each fully read source's watermark on; another, none."""
-        if reason != "finished":
+        if reason != "finished" or self.backlog:
             return
         for source, newest in self.read.items():
             if source not in self.failed_sources:

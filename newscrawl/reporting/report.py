@@ -17,8 +17,9 @@ from newscrawl.discovery.requests import Scope
 from newscrawl.output.feeds import EXPORTED_STAT
 from newscrawl.reasons import STAT_PREFIX
 from newscrawl.reporting import loss, site
+from newscrawl.reporting.progress import progress_figures
 from newscrawl.run.errors import EXIT_OK, NoArticles, OutputError, SiteError, exit_code_for
-from newscrawl.run.places import describe_outputs, local_path
+from newscrawl.run.places import describe_outputs, local_path, run_stamp, started
 from newscrawl.run.runtime import (
     FAILURE_MESSAGE_STAT,
     FAILURE_STAT,
@@ -71,6 +72,8 @@ def summarize(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
         "ledger": {name: stats.get(f"newscrawl/ledger/{stat}", 0) for name, stat in (
             ("revisits", "revisits"), ("candidates", "candidates"),
             ("removals_confirmed", "removed"), ("restorations", "restored"))},
+        # How far the run got: the figures its progress lines give (newscrawl.reporting.progress).
+        "progress": progress_figures(stats, seconds),
         # Every newscrawl counter, for those who need the why of the numbers above.
         "counts": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
     }
@@ -152,7 +155,8 @@ class RunReport:
         loss.warn(summary["left_out"])
         summary.update(status="ok" if failure is None else "failed",
                        reason=failure or self.reason, message=message,
-                       finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                       finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       run=run_stamp(started(self.crawler)))  # its JSONL's and WARC's name
         summary.update(self._places())
         code = EXIT_OK if failure is None else exit_code_for(failure)
         summary["exit_code"] = code

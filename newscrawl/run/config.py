@@ -152,6 +152,18 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("NEWSCRAWL_SITEMAPS", True, BOOLEAN,
             "read the site's sitemaps (robots.txt, Yoast, WordPress core) for new and edited"
             " articles (docs/discovery.md)"),
+    Setting("NEWSCRAWL_SITEMAP_LOW_WATER", 200, whole(0),
+            "requests waiting in the scheduler below which the next sitemap file is read (one"
+            " file at a time, so memory does not grow with the site: docs/discovery.md)"),
+    Setting("NEWSCRAWL_PROGRESS_INTERVAL", 60.0, seconds(),
+            "seconds between a run's progress lines at INFO (exported, known to go, rate, ETA)"
+            " and heartbeats on its lock file; 0: none (docs/cron.md)"),
+    Setting("NEWSCRAWL_STUCK_AFTER", 1800.0, seconds(),
+            "a run that holds the lock and made no progress (no heartbeat) for this long is"
+            " stuck: a run started meanwhile exits 7 and says so (docs/cron.md)"),
+    Setting("NEWSCRAWL_QUIET_WHEN_BUSY", False, BOOLEAN,
+            "a run that finds another making progress on its state exits 0 and prints nothing"
+            " (else 75 and a line on stderr): the cron line of a long first crawl"),
     Setting("NEWSCRAWL_FEEDS", True, BOOLEAN, "read the RSS feed of the crawled language"),
     Setting("NEWSCRAWL_LISTING_BUDGET", 25, whole(0),
             "categories and tag archives revisited per run, most overdue first"),
@@ -168,9 +180,10 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "an HTML page without `</html>` is taken as cut short, never exported"),
     Setting("NEWSCRAWL_MAX_LINKS_PER_PAGE", 2000, whole(0),
             "links taken from one page (the busiest page of the site seen has ~160); 0: all"),
-    Setting("NEWSCRAWL_LINK_MEMORY", 100000, whole(0),
+    Setting("NEWSCRAWL_LINK_MEMORY", 5000, whole(0),
             "URLs a run remembers as requested, per generation (two are kept), so that a link"
-            " met again builds no request; 0: off"),
+            " met again builds no request (an older one is built and dropped by the"
+            " dupefilter; 100,000 cost ~14 MB at 60,000 posts: docs/benchmarks.md); 0: off"),
     Setting("NEWSCRAWL_WARC_DIR", "output/%(name)s/warc/", OPTIONAL_PATH,
             "where each run's WARC capture `<UTC start>.warc.gz` goes (docs/warc.md); empty:"
             " no capture"),

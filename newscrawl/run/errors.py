@@ -12,6 +12,7 @@ EXIT_STATE = 3  # state database corrupt, unreadable or unwritable
 EXIT_OUTPUT = 4  # output not writable, disk full
 EXIT_REDIS = 5  # shared frontier unreachable or lost
 EXIT_DRIFT = 6  # the site's markup changed: fields or extraction collapsed (quality/drift.py)
+EXIT_STUCK = 7  # another run holds the state dir but made no progress for long, or is gone
 EXIT_BUSY = 75  # another run holds the state dir (EX_TEMPFAIL: try again later)
 
 # What each status means, for `scrapy crawl -h` and docs/cron.md (one line per status).
@@ -24,7 +25,10 @@ EXIT_MEANINGS = {
     EXIT_OUTPUT: "the output cannot be written; nothing unwritten is marked exported",
     EXIT_REDIS: "the shared Redis frontier is unreachable or was lost",
     EXIT_DRIFT: "the site's markup changed: a field's coverage or extraction collapsed",
-    EXIT_BUSY: "another run is using the state dir (try again later)",
+    EXIT_STUCK: "another run holds the state dir but made no progress for"
+                " NEWSCRAWL_STUCK_AFTER seconds (stuck), or its process is not running here",
+    EXIT_BUSY: "another run is using the state dir and making progress (try again later;"
+               " silent with exit 0 under NEWSCRAWL_QUIET_WHEN_BUSY)",
 }
 
 
@@ -48,8 +52,22 @@ class StateError(RunError):
 
 
 class AlreadyRunning(RunError):
+    """Another run holds the state dir and is making progress; `quiet`: exit 0, print nothing
+    (NEWSCRAWL_QUIET_WHEN_BUSY, for the cron line of a long first crawl)."""
+
     exit_code = EXIT_BUSY
     reason = "already_running"
+
+    def __init__(self, message: str, quiet: bool = False) -> None:
+        super().__init__(message)
+        self.quiet = quiet
+
+
+class RunStuck(RunError):
+    """Another run holds the state dir but its heartbeat is old, or its pid is not running."""
+
+    exit_code = EXIT_STUCK
+    reason = "other_run_stuck"
 
 
 class OutputError(RunError):
@@ -83,7 +101,7 @@ class NotTaken(DropItem):
     (newscrawl.discovery.planner; docs/discovery.md)."""
 
 
-ALL = (BadArgument, StateError, AlreadyRunning, OutputError, FrontierError, SiteError,
+ALL = (BadArgument, StateError, AlreadyRunning, RunStuck, OutputError, FrontierError, SiteError,
        NoArticles, MarkupDrift, RunError)
 
 

@@ -8,8 +8,10 @@ and stay relative to the current directory, as in any command.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import closest_scrapy_cfg
@@ -61,3 +63,27 @@ def describe_outputs(settings: BaseSettings, spider: str) -> list[str]:
     """The run's outputs as absolute paths, %(name)s filled in (stdout, remote URIs as given)."""
     uris = [str(uri).replace("%(name)s", spider) for uri in settings.getdict("FEEDS")]
     return [str(local_path(uri) or uri) for uri in uris]
+
+
+STAMP = "%Y-%m-%dT%H-%M-%SZ"  # a run's files: its JSONL, its WARC, `run` in last-run.json
+
+
+def run_stamp(moment: dt.datetime | None = None) -> str:
+    """The one timestamp of a run's files (UTC, safe in file names): 2026-12-05T10-35-03Z."""
+    moment = moment or dt.datetime.now(dt.timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).strftime(STAMP)
+
+
+def started(crawler: Any) -> dt.datetime:
+    """When the run started: Scrapy's `start_time` stat once set, else now."""
+    stats = getattr(crawler, "stats", None)
+    value = stats.get_value("start_time") if stats is not None else None
+    return value if isinstance(value, dt.datetime) else dt.datetime.now(dt.timezone.utc)
+
+
+def feed_uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
+    """FEED_URI_PARAMS: %(time)s in an output's name is the run's stamp (run_stamp), the
+    WARC's, not Scrapy's own ("2026-12-05T10-35-03+00-00")."""
+    return {**params, "time": run_stamp(started(getattr(spider, "crawler", None)))}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl.run.config import setting
-from newscrawl.run.errors import AlreadyRunning, BadArgument, RunError, StateError
+from newscrawl.run.errors import AlreadyRunning, BadArgument, RunError, RunStuck, StateError
 from newscrawl.run.places import describe_outputs, in_project
 from newscrawl.run.runtime import announce
 from newscrawl.run.signals import state_opened
@@ -35,11 +36,30 @@ def redis_url(settings: BaseSettings) -> str | None:
     return setting(settings, "NEWSCRAWL_REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL") or None
 
 
-class RunLock:
-    """One run per state dir. flock is released by the kernel when the holder dies, even on -9."""
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
-    def __init__(self, path: Path) -> None:
+
+class RunLock:
+    """One run per state dir. flock is released by the kernel when the holder dies, even on -9.
+
+    The file holds the holder's pid; its mtime is the holder's heartbeat (`heartbeat`, touched
+    while the run makes progress: newscrawl.reporting.progress). A run that finds the lock
+    taken raises AlreadyRunning (exit 75; `quiet` when NEWSCRAWL_QUIET_WHEN_BUSY) when the
+    holder is running here and its heartbeat is younger than `stuck_after` seconds, else
+    RunStuck (exit 7): a stuck run, or a holder on another machine sharing the directory.
+    """
+
+    def __init__(self, path: Path, stuck_after: float = 1800.0, quiet: bool = False) -> None:
         self.path = path
+        self.stuck_after = stuck_after
+        self.quiet = quiet
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
@@ -50,14 +70,34 @@ class RunLock:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             handle.close()
-            raise AlreadyRunning(
-                f"another newscrawl run (pid {holder}) is using {self.path.parent};"
-                " this run exits without touching anything") from None
+            self._busy(holder)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         self._file = handle
+
+    def _busy(self, holder: str) -> None:
+        """Raise why this run cannot take the lock: AlreadyRunning or RunStuck."""
+        where = f"another newscrawl run (pid {holder}) is using {self.path.parent}"
+        try:
+            quiet_for = time.time() - self.path.stat().st_mtime
+        except OSError:
+            quiet_for = 0.0
+        if not (holder.isdigit() and _running(int(holder))):
+            raise RunStuck(f"{where}, but no process {holder} runs here (on another machine?);"
+                           " this run exits without touching anything") from None
+        if quiet_for > self.stuck_after:
+            raise RunStuck(f"{where} but has made no progress for {quiet_for / 60:.0f} min"
+                           f" (NEWSCRAWL_STUCK_AFTER {self.stuck_after:g} s): stuck? this run"
+                           " exits without touching anything") from None
+        raise AlreadyRunning(f"{where} and making progress; this run exits without touching"
+                             " anything", quiet=self.quiet) from None
+
+    def heartbeat(self) -> None:
+        """The holder makes progress: the lock file's mtime says when it last did."""
+        if self._file is not None:
+            os.utime(self.path)
 
     def release(self) -> None:
         if self._file is not None:
@@ -98,7 +138,8 @@ class StateKeeper:
         if not setting(settings, "NEWSCRAWL_STATE_ENABLED"):
             _log_places(crawler, "none (NEWSCRAWL_STATE_ENABLED is off)")
             return cls(crawler, MemoryState(), None, None)
-        lock = RunLock(state_dir / "run.lock")
+        lock = RunLock(state_dir / "run.lock", setting(settings, "NEWSCRAWL_STUCK_AFTER"),
+                       setting(settings, "NEWSCRAWL_QUIET_WHEN_BUSY"))
         lock.acquire()
         database = state_dir / "state.sqlite3"
         created = not database.exists()
@@ -126,6 +167,11 @@ class StateKeeper:
         if not os.access(path, os.W_OK):
             raise StateError(f"state dir {path} is not writable")
         return path
+
+    def heartbeat(self) -> None:
+        """The run makes progress (newscrawl.reporting.progress): touch the lock's heartbeat."""
+        if self._lock is not None:
+            self._lock.heartbeat()
 
     def engine_stopped(self) -> None:
         self.state.close()
