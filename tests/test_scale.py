@@ -42,7 +42,7 @@ def test_a_first_crawl_killed_goes_on_where_it_was(tmp_path: Path) -> None:
         output = tmp_path / "out" / "killed.jsonl"
         output.parent.mkdir(parents=True)
         # What a kill makes fetched twice is what was in flight (fetched, not yet exported):
-        # bounded by the concurrency, not the site; 4 keeps it under 1% of 1,000 here.
+        # bounded by the concurrency, not the site.
         process = subprocess.Popen(
             crawl_command(server.base_url + "/bnews/", output, tmp_path / "state",
                           settings={"CONCURRENT_REQUESTS_PER_DOMAIN": "4"}),
@@ -62,4 +62,7 @@ def test_a_first_crawl_killed_goes_on_where_it_was(tmp_path: Path) -> None:
         assert set(ids) == set(site.articles) and max(ids.values()) == 1
         hits = _article_hits(server.hits.paths())
         twice = [path for path, n in hits.items() if n > 1]
-        assert len(twice) <= len(site.articles) // 100, f"fetched twice: {twice}"
+        # What was in flight at the kill (downloads, responses waiting for the parser, items
+        # waiting for the exporter): 11-13 pages measured here at this concurrency, whatever the
+        # site's size; a resume that refetched what was exported would show 300 or more.
+        assert len(twice) <= 20, f"fetched twice: {twice}"
