@@ -79,11 +79,16 @@ def check_record(record: dict) -> dict:
     return record
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    """The records of a JSON Lines output, each checked (check_record): no torn last line."""
+def read_lines(path: Path) -> list[dict]:
+    """The objects of any JSON Lines file (an article feed, the removal ledger): no torn line."""
     text = path.read_text(encoding="utf-8")
     assert text == "" or text.endswith("\n"), f"{path} ends in a torn line"
-    return [check_record(json.loads(line)) for line in text.splitlines()]
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The records of an article feed, each checked (check_record): no torn last line."""
+    return [check_record(record) for record in read_lines(path)]
 
 
 def crawl_command(start_url: str, output: Path | str, state_dir: Path, *args: str,

@@ -157,7 +157,7 @@ def test_scan_sees_a_default_written_again(tmp_path: Path) -> None:
     # The scan itself: each way of giving a default twice is found.
     source = '''
 DEFAULT_MAX_WAIT = 300
-NEWSCRAWL_LINK_MEMORY = 100_000
+NEWSCRAWL_LINK_MEMORY = 5_000
 DEFAULT_LANG = "zh-cn"  # not a registry default
 def f(settings):
     settings.getint("NEWSCRAWL_MAX_ATTEMPTS", 3)

@@ -18,7 +18,7 @@ import pytest
 from sitecopy import discovery, removals
 from sitecopy.model import Site, build_site
 from sitecopy.server import serve
-from tests.crawling import ROOT, Run, all_records, crawl_command, read_jsonl, run_crawl
+from tests.crawling import ROOT, Run, all_records, crawl_command, read_lines, run_crawl
 
 SCHEMA = json.loads((ROOT / "newscrawl" / "schema" / "ledger.schema.json").read_text("utf-8"))
 HOUR = dt.timedelta(hours=1)
@@ -41,7 +41,7 @@ def _run(site: Site, base: str, tmp: Path, **settings: str) -> Run:
 
 
 def _events(tmp: Path) -> list[dict]:
-    return [e for path in sorted((tmp / "ledger").glob("*.jsonl")) for e in read_jsonl(path)]
+    return [e for path in sorted((tmp / "ledger").glob("*.jsonl")) for e in read_lines(path)]
 
 
 def _utc(text: str) -> dt.datetime:
@@ -166,6 +166,6 @@ def test_ledger_exactly_once_across_kill_9(tmp_path: Path) -> None:
             site.discovery.now += 6 * HOUR
             run = _run(site, base, tmp_path)
             assert run.returncode == 0, run.stderr[-3000:]
-    events = _events(tmp_path)  # read_jsonl refuses a torn last line
+    events = _events(tmp_path)  # read_lines refuses a torn last line
     assert sorted(e["article_id"] for e in events) == sorted(fresh)
     assert {e["event"] for e in events} == {"removed"}

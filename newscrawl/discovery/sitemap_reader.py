@@ -5,15 +5,12 @@ run's Scope, its RequestFactory and the crawler (and the state), not the spider 
 planner: it returns the requests it wants sent (the spider sends them), and says when the site
 has sitemaps through the `found` callback given (the planner's `sitemaps_found`).
 
-Each sitemap named by robots.txt (or found at a usual WordPress place) is a *source* with its
-own watermark in the state, moved on only when the run finishes and every file of the
-source it needed was read.
+Each sitemap robots.txt names (or a usual WordPress place) is a *source* with a watermark in
+the state, moved on only when the run finishes having read every file of it that it needed.
 
-The files an index lists are read one at a time, as the frontier drains: the next one when
-fewer than NEWSCRAWL_SITEMAP_LOW_WATER requests wait in the scheduler (checked as each request
-reaches the downloader, and after each file), or at the run's idle moment. The scheduler then
-holds at most one file's articles (1,000 on the real site) and the low water, not the whole
-site's 2M: the run's memory does not grow with the site.
+An index's files are read one at a time as the frontier drains (the next one when fewer than
+NEWSCRAWL_SITEMAP_LOW_WATER requests wait in the scheduler, or at an idle moment): the
+scheduler holds one file's articles (1,000 on the real site), not the site's 2M.
 """
 
 from __future__ import annotations
@@ -51,8 +48,7 @@ QUEUED_META = "newscrawl_sitemap_queued"  # a file of an index, read in its turn
 class SitemapReader:
     """The sitemaps of one run (NEWSCRAWL_SITEMAPS; NEWSCRAWL_REFRESH reads them whole).
 
-    found: called (without arguments) once it is known that the site has sitemaps.
-    """
+    found: called (no arguments) once the site is known to have sitemaps."""
 
     def __init__(self, scope: Scope, requests: RequestFactory, crawler: Crawler,
                  state: State | None = None, found: Callable[[], None] | None = None,

@@ -42,7 +42,6 @@ from newscrawl.discovery.requests import (
     for_article,
     kind_of,
     listing_of,
-    post_of,
 )
 from newscrawl.discovery.revisits import Revisits
 from newscrawl.discovery.sitemap_reader import SitemapReader
@@ -51,12 +50,12 @@ from newscrawl.extraction.extract import NotAnArticle, extract, is_challenge
 from newscrawl.extraction.notfound import is_not_found
 from newscrawl.extraction.pages import follow
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
-from newscrawl.reasons import CHALLENGE, EMPTY, NOT_HTML, STAT_PREFIX, http
+from newscrawl.reasons import CHALLENGE, EMPTY, NOT_HTML, http
 from newscrawl.reporting import loss
 from newscrawl.run.arguments import ARGUMENTS, DEFAULT_LANG, parse_arguments
 from newscrawl.run.config import setting
 from newscrawl.run.places import default_feed
-from newscrawl.run.signals import article_failed
+from newscrawl.spiders.failures import count_not_article
 from newscrawl.spiders.sitenotes import SiteNotes
 from newscrawl.transport import network
 from newscrawl.transport.refusals import refusal, remember
@@ -295,16 +294,4 @@ class BannedbookSpider(Spider):
 
     def _count_not_article(self, request: Request | None, url: str, reason: str,
                            message: str | None = None) -> None:
-        is_article = request is not None and for_article(request)
-        self.crawler.stats.inc_value(STAT_PREFIX + reason)
-        if is_article:  # a page of a multi-page post fails its post: no record, as any failure
-            self.crawler.signals.send_catch_log(article_failed, url=post_of(request) or url,
-                                                reason=reason)
-        if message is not None:
-            logger.warning("%s", message)
-        elif reason == CHALLENGE.name:
-            logger.warning("challenge page instead of content at %s", url)
-        elif is_article:
-            logger.warning("extraction failure (%s) at article URL %s", reason, url)
-        else:
-            logger.info("no content (%s) at %s", reason, url)
+        count_not_article(self.crawler, request, url, reason, message)
