@@ -61,7 +61,7 @@ def test_crawl_figures(result: dict, size: int) -> None:
     assert plain["articles"] == size and plain["requests"] >= full["requests"] - probes
     for baseline in ("vs_plain", "vs_null"):
         assert set(figures[baseline]) == {"wall_pages_per_second", "pages_per_second",
-                                          "cpu_per_page"}
+                                          "cpu_per_page", "articles_per_second"}
         assert all(ratio > 0 for ratio in figures[baseline].values())
     assert full["pages_per_second"] > 0 and null["articles_per_second"] > 0
     assert incremental["articles"] == 0, "the unchanged site has nothing new"
