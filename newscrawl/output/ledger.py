@@ -109,6 +109,7 @@ class RemovalLedger:
         self.directory = directory
         self.now = clock(setting(crawler.settings, "NEWSCRAWL_NOW"))
         self.fsync = setting(crawler.settings, "NEWSCRAWL_FSYNC")
+        self.shared = bool(redis_url(crawler.settings))  # several workers on one state
         self.path: Path | None = None
         self._file: IO[bytes] | None = None
         self._held: list[Answer] = []  # judged at the end of the run
@@ -140,7 +141,8 @@ class RemovalLedger:
                 answer.url, answer.lastmod), self.now))
             return
         after, event = observe(watch, answer, self.now)
-        if event is None or not state.claim_event(answer.key, event.claim):
+        if event is None or not (state.claim_event(answer.key, event.claim)
+                                 or self._orphaned(watch, event)):
             state.watch(answer.key, after)
             return
         line = json.dumps(line_of(answer, watch, event, state), ensure_ascii=False) + "\n"
@@ -151,12 +153,21 @@ class RemovalLedger:
                     answer.how or "its article answered again",
                     f" to {answer.redirect_to}" if answer.redirect_to else "")
 
+    def _orphaned(self, watch: Watch, event: Event) -> bool:
+        """A claim whose event the state never recorded: a run killed between the two.
+
+        On one machine the run lock makes it certain (no other run can be between them), so
+        the event is written now rather than lost. With Redis another worker may be writing
+        it at this moment: its claim is left alone (docs/ledger.md).
+        """
+        return not self.shared and watch.removed != (event.event == "removed")
+
     def _write(self, state: State, data: bytes) -> int:
         """Append one line (the file opened and journaled at the first); its end offset."""
         if self._file is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._file = _open_new(self.directory, self.now,
-                                   bool(redis_url(self.crawler.settings)))
+                                   self.shared)
             self.path = Path(self._file.name).resolve()
             state.open_output(str(self.path), 0)
         write_through(self._file, data, fsync=self.fsync)
