@@ -5,9 +5,8 @@ from __future__ import annotations
 import socket
 import sqlite3
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from newscrawl.run.errors import EXIT_FAILED, EXIT_OUTPUT, EXIT_STATE
 from sitecopy.model import Site
 from sitecopy.server import SiteServer
-from tests.crawling import ROOT, crawl_command, run_crawl
+from tests.crawling import ROOT, crawl_command, run_crawl, serve_handler
 
 
 def _state_file(tmp_path: Path) -> Path:
@@ -154,12 +153,8 @@ class _Challenge(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def challenge_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Challenge)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_handler(_Challenge) as base:
+        yield base
 
 
 def test_only_challenge_pages_fail_the_run(challenge_server: str, tmp_path: Path) -> None:

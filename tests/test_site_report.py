@@ -5,9 +5,8 @@ saying what it read and why nothing was followed)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from newscrawl.run.errors import EXIT_FAILED
 from sitecopy import discovery
 from sitecopy.model import Site
 from sitecopy.server import SiteServer
-from tests.crawling import run_crawl
+from tests.crawling import run_crawl, serve_handler
 
 
 def _site_lines(stderr: str) -> list[str]:
@@ -90,12 +89,8 @@ class _SimplifiedOnly(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def simplified_only() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SimplifiedOnly)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_handler(_SimplifiedOnly) as base:
+        yield base
 
 
 def test_first_run_outside_the_language_section_fails_and_says_where_to_start(
