@@ -156,6 +156,15 @@ def summary(results: list[dict[str, Any]], what: str, limit_mb: float) -> dict[s
     return out
 
 
+def print_summary(what: str, fig: dict[str, Any]) -> None:
+    peaks = ", ".join(f"{posts:,} posts {mib} MiB" for posts, mib in fig["peaks_mib"].items())
+    print(f"{what}: peak RSS {peaks}")
+    if "difference_mb" in fig:
+        print(f"{what}: difference {fig['difference_mb']} MB (target <= {fig['limit_mb']} MB:"
+              f" {'met' if fig['met'] else 'MISSED'}), {fig['bytes_per_post']} B a post,"
+              f" {fig['at_2m_posts_mib']} MiB at 2,000,000 posts on that line")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,15 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.reparse:
         figures["reparse"] = summary(results, "reparse", REPARSE_DIFFERENCE_MAX_MB)
     for what in ("crawl", "reparse"):
-        if what not in figures:
-            continue
-        fig = figures[what]
-        peaks = ", ".join(f"{posts:,} posts {mib} MiB" for posts, mib in fig["peaks_mib"].items())
-        print(f"{what}: peak RSS {peaks}")
-        if "difference_mb" in fig:
-            print(f"{what}: difference {fig['difference_mb']} MB (target <= {fig['limit_mb']} MB:"
-                  f" {'met' if fig['met'] else 'MISSED'}), {fig['bytes_per_post']} B a post,"
-                  f" {fig['at_2m_posts_mib']} MiB at 2,000,000 posts on that line")
+        if what in figures:
+            print_summary(what, figures[what])
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return 0

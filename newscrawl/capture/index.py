@@ -3,8 +3,9 @@
 A directory of captures of the whole archive holds millions of records. The reparse needs, per
 article, its latest capture, the same for each later page of a multi-page post (…/ID.html/N),
 and, per payload digest, the record holding the payload (for a revisit). Kept in Python dicts
-that grows with the records (~0.5 KB each); kept here in a temporary SQLite file, whose page cache is bounded, and read back in capture order with a
-cursor. The file is deleted when the index is closed (or the process ends).
+that grows with the records (~0.5 KB each); kept here in a temporary SQLite file, whose page
+cache is bounded, and read back in capture order with a cursor. The file is deleted when the
+index is closed (or the process ends).
 """
 
 from __future__ import annotations
