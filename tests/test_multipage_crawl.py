@@ -12,6 +12,7 @@ from pathlib import Path
 from sitecopy.model import Site, build_site
 from sitecopy.server import serve
 from tests.crawling import run_crawl
+from tests.test_capture import _raw_lines_without_crawled_at, reparse
 
 
 def _split_site() -> tuple[Site, list[str]]:
@@ -65,3 +66,20 @@ def test_a_page_failing_mid_post_gives_no_record_and_the_post_stays_pending(
     assert [r["article_id"] for r in second.records if r["article_id"] == ids[0]] == [ids[0]]
     record = next(r for r in second.records if r["article_id"] == ids[0])
     assert _without_crawl_time(record) == expected[ids[0]]
+
+
+def test_reparse_of_a_multipage_post_gives_the_crawls_record(tmp_path: Path) -> None:
+    """`scrapy reparse` reads page 2 from the captures too: the crawl's records, byte for byte
+    apart from crawled_at (docs/warc.md), the multi-page posts included."""
+    site, ids = _split_site()
+    with serve(site) as server:
+        run = run_crawl(server.base_url + "/bnews/", tmp_path)
+        base = server.base_url + "/bnews/"
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert set(ids) <= set(run.ids)
+    done, reparsed = reparse(tmp_path, "fresh", tmp_path / "warc", start_url=base)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(r["article_id"] for r in reparsed) == sorted(run.ids)
+    assert _raw_lines_without_crawled_at(tmp_path / "fresh.jsonl") == \
+        _raw_lines_without_crawled_at(run.output_dir / "run-01.jsonl")
+    assert "is not a capture" not in done.stderr

@@ -28,6 +28,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from newscrawl.capture.index import Capture, CaptureIndex, Location
 from newscrawl.capture.members import WARC_SUFFIX
 from newscrawl.discovery import urls
+from newscrawl.discovery.requests import post_of
 from newscrawl.run.errors import BadArgument
 from newscrawl.spiders.bannedbook import BannedbookSpider
 from newscrawl.state.base import article_key
@@ -67,7 +68,8 @@ def latest_captures(files: list[Path]) -> CaptureIndex:
     """The latest capture of every article in ``files``, in capture order (an on-disk index).
 
     Latest by WARC-Date among its 200 responses, else among all (a page that only ever failed
-    is replayed to fail the same way). One per article key (language and post id).
+    is replayed to fail the same way). One per article key (language and post id), and one
+    per later page of a multi-page post (looked up when the post's first page asks for it).
     """
     index = CaptureIndex()
     for path in files:
@@ -81,14 +83,18 @@ def latest_captures(files: list[Path]) -> CaptureIndex:
                 # Any URL's: a revisit's payload may first have come at another page (the
                 # same error page served for a listing, say).
                 index.payload(digest, here)
-            ref = urls.article_ref(url)
+            page = urls.article_page(url)  # page N ≥ 2 of a multi-page post
+            ref = urls.article_ref(page[0] if page else url)
             if ref is None:
                 continue
             status = int(record.http_headers.get_statuscode() or 0)
             date = record.rec_headers.get_header("WARC-Date") or ""
-            payload = index.payload_of(digest)
-            index.offer(article_key(ref.language, ref.article_id),
-                        Capture(url, date, status, here, payload))
+            capture = Capture(url, date, status, here, index.payload_of(digest))
+            key = article_key(ref.language, ref.article_id)
+            if page is None:
+                index.offer(key, capture)
+            else:
+                index.offer_page(key, page[1], capture)
     return index
 
 
@@ -187,9 +193,26 @@ class ReparseSpider(BannedbookSpider):
         return []
 
     def parse(self, response: Response) -> Iterator[Any]:
+        """The crawl's parse, its requests dropped but one: the next page of a multi-page
+        post, answered from its capture (without one, the post gives no record, as in a crawl
+        whose page failed)."""
         for output in super().parse(response):
             if not isinstance(output, Request):
                 yield output
+            elif post_of(output) is not None:
+                yield self._next_page(output, response)
+
+    def _next_page(self, request: Request, response: Response) -> Request:
+        page = urls.article_page(request.url)
+        ref = urls.article_ref(page[0]) if page else None
+        capture = (self.captures.page(article_key(ref.language, ref.article_id), page[1])
+                   if page and ref else None)
+        if capture is not None:
+            request.meta[CAPTURE_META] = capture
+        # Right after the post's page, before the captures queued behind it: a chain waits
+        # in memory (its pages read so far) only while its next page is fetched.
+        asked = response.request.priority if response.request is not None else 0
+        return request.replace(priority=asked + 1)
 
     def crawled_at(self, response: Response) -> str:
         """The capture's WARC-Date, as a crawl writes crawled_at."""

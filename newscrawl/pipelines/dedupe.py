@@ -12,9 +12,11 @@ import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
+from pyroaring import BitMap64
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newscrawl.discovery.postids import post_ids
 from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 
@@ -26,9 +28,11 @@ class DedupePipeline:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
-        # Keys passed this run. The request fingerprint already makes one fetch per post
-        # id; this guards the rare post reached under two categories in one response batch.
-        self._seen: set[str] = set()
+        # Post ids passed this run, per language. The request fingerprint already makes one
+        # fetch per post id; this guards the rare post reached under two categories in one
+        # response batch. In bitmaps: a set of key strings grew ~0.1 KB a post exported
+        # (docs/benchmarks.md, "Memory of a first crawl").
+        self._seen: dict[str, BitMap64] = {}
         self._state: State | None = None
 
     @classmethod
@@ -47,9 +51,13 @@ class DedupePipeline:
         article = ItemAdapter(item)
         key = article_key(article["language"], article["article_id"])
         url = article["url"]
-        if key in self._seen:
+        seen = self._seen.get(article["language"])
+        if seen is None:
+            seen = self._seen[article["language"]] = post_ids()
+        post = int(article["article_id"])
+        if post in seen:
             raise self._drop("duplicate_id", f"post {key} seen twice this run: {url}")
-        self._seen.add(key)
+        seen.add(post)
         known = self._state.lookup(key)
         if known is not None and known.status in ("exported", "copy"):
             if known.content_hash == article["content_hash"]:
