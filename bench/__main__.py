@@ -28,6 +28,14 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    known = (*crawls.KINDS, "sitemap", "incremental")
+    if not kinds or any(kind not in known for kind in kinds):
+        raise argparse.ArgumentTypeError(f"a comma-separated list of {', '.join(known)}")
+    return kinds if "full" in kinds else ("full", *kinds)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -41,16 +49,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sitemaps", action="store_true",
                         help="serve sitemaps and feeds (a sitemap-driven first crawl) and add"
                              " Scrapy's SitemapSpider as a baseline")
+    parser.add_argument("--kinds", type=_kinds, default=None,
+                        help="only these crawls, comma-separated, in this order (full is always"
+                             " run; e.g. full,sitemap for the sitemap ratio alone, full,plain"
+                             " for the plain ratio alone); default: every kind")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--workdir", type=Path,
                         help="keep outputs and state here (default: a temporary dir)")
     return parser
 
 
-def crawl_size(size: int, seed: int, repeats: int, work: Path,
-               sitemaps: bool = False) -> dict[str, list[Crawl]]:
+def crawl_size(size: int, seed: int, repeats: int, work: Path, sitemaps: bool = False,
+               only: tuple[str, ...] | None = None) -> dict[str, list[Crawl]]:
+    """Every kind's crawls (`only`: those kinds, "incremental" among them or not)."""
     kinds = (*crawls.KINDS, "sitemap") if sitemaps else crawls.KINDS
-    runs: dict[str, list[Crawl]] = {kind: [] for kind in (*kinds, "incremental")}
+    incremental = only is None or "incremental" in only
+    if only is not None:
+        kinds = tuple(kind for kind in only if kind != "incremental")
+    runs: dict[str, list[Crawl]] = {kind: [] for kind in kinds}
+    if incremental:
+        runs["incremental"] = []
     with SiteProcess(size, seed, sitemaps) as site:
         for repeat in range(repeats):
             # Reverse the order every other repeat so that no spider always runs on a warmer
@@ -61,6 +79,8 @@ def crawl_size(size: int, seed: int, repeats: int, work: Path,
             for kind in order:
                 runs[kind].append(crawls.run(kind, site.front_page, here / kind, state, site.pid))
                 _progress(size, repeat, runs[kind][-1])
+            if not incremental:
+                continue
             runs["incremental"].append(crawls.run("incremental", site.front_page,
                                                   here / "incremental", state, site.pid))
             _progress(size, repeat, runs["incremental"][-1])
@@ -77,7 +97,7 @@ def _progress(size: int, repeat: int, crawl: Crawl) -> None:
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     sizes = {size: report.size_figures(crawl_size(size, args.seed, args.repeats, work,
-                                                  args.sitemaps))
+                                                  args.sitemaps, args.kinds))
              for size in args.articles}
     print("[bench] timing extraction", file=sys.stderr, flush=True)
     pages = extraction.sample_pages(args.articles[0], args.seed, args.pages)

@@ -21,6 +21,8 @@ VS_LXML_MAX = 3.0  # parse_article CPU ÷ bare lxml parse CPU
 TRAFILATURA_MIN = 4.0  # trafilatura CPU ÷ parse_article CPU
 INCREMENTAL_REQUESTS_MAX = 0.02  # incremental requests ÷ full crawl requests
 RSS_GROWTH_MAX = 1.3  # peak RSS at the largest size ÷ at the smallest
+# Issue 20: full crawl pages/s ÷ Scrapy's SitemapSpider's (python -m bench --sitemaps).
+VS_SITEMAP_MIN = 0.7
 
 _FIELDS = ("wall_seconds", "crawl_seconds", "requests", "pages", "articles", "cpu_seconds",
            "max_rss_bytes", "pages_per_second", "wall_pages_per_second", "cpu_ms_per_page",
@@ -74,28 +76,32 @@ def ratios(full: list[Crawl], baseline: list[Crawl]) -> dict[str, float]:
 
 
 def size_figures(runs: dict[str, list[Crawl]]) -> dict[str, Any]:
-    """Medians of one site size; ratios are taken per repeat (adjacent runs), then medians."""
-    full, null, incremental = runs["full"], runs["null"], runs["incremental"]
-    pairs = list(zip(full, null, strict=True))
-    after = list(zip(full, incremental, strict=True))
-    return {
-        "full": medians(full), "plain": medians(runs["plain"]), "null": medians(null),
-        "incremental": medians(incremental),
-        "vs_plain": ratios(full, runs["plain"]), "vs_null": ratios(full, null),
-        "throughput_vs_null": statistics.median(
-            f.pages_per_second / n.pages_per_second for f, n in pairs),
-        "articles_per_second_vs_null": statistics.median(
-            f.articles_per_second / n.articles_per_second for f, n in pairs),
-        "incremental_requests_fraction": statistics.median(
-            i.requests / f.requests for f, i in after),
-        "incremental_seconds_fraction": statistics.median(
-            i.crawl_seconds / f.crawl_seconds for f, i in after),
-        "incremental_wall_fraction": statistics.median(
-            i.wall_seconds / f.wall_seconds for f, i in after),
-        **({"sitemap": medians(runs["sitemap"]), "vs_sitemap": ratios(full, runs["sitemap"])}
-           if runs.get("sitemap") else {}),
-        "runs": {kind: [crawl.as_dict() for crawl in crawls] for kind, crawls in runs.items()},
-    }
+    """Medians of one site size; ratios are taken per repeat (adjacent runs), then medians.
+    Only the kinds crawled are there (`python -m bench --kinds`); "full" always is."""
+    full = runs["full"]
+    figures: dict[str, Any] = {"full": medians(full)}
+    for kind in ("plain", "null", "sitemap"):
+        if runs.get(kind):
+            figures[kind] = medians(runs[kind])
+            figures[f"vs_{kind}"] = ratios(full, runs[kind])
+    if runs.get("null"):
+        pairs = list(zip(full, runs["null"], strict=True))
+        figures["throughput_vs_null"] = statistics.median(
+            f.pages_per_second / n.pages_per_second for f, n in pairs)
+        figures["articles_per_second_vs_null"] = statistics.median(
+            f.articles_per_second / n.articles_per_second for f, n in pairs)
+    if runs.get("incremental"):
+        after = list(zip(full, runs["incremental"], strict=True))
+        figures["incremental"] = medians(runs["incremental"])
+        figures["incremental_requests_fraction"] = statistics.median(
+            i.requests / f.requests for f, i in after)
+        figures["incremental_seconds_fraction"] = statistics.median(
+            i.crawl_seconds / f.crawl_seconds for f, i in after)
+        figures["incremental_wall_fraction"] = statistics.median(
+            i.wall_seconds / f.wall_seconds for f, i in after)
+    figures["runs"] = {kind: [crawl.as_dict() for crawl in crawls]
+                       for kind, crawls in runs.items()}
+    return figures
 
 
 def _target(name: str, value: float | None, limit: float, higher_is_better: bool
@@ -109,13 +115,21 @@ def targets(sizes: dict[int, dict[str, Any]], extraction: dict[str, Any],
             rss_growth: float | None) -> list[dict[str, Any]]:
     found = []
     for size, figures in sizes.items():
-        found.append(_target(f"whole-run pages/s vs plain spider ({size} articles)",
-                             figures["vs_plain"]["wall_pages_per_second"], VS_PLAIN_MIN, True))
+        if "vs_plain" in figures:
+            found.append(_target(f"whole-run pages/s vs plain spider ({size} articles)",
+                                 figures["vs_plain"]["wall_pages_per_second"], VS_PLAIN_MIN,
+                                 True))
+        if "vs_sitemap" in figures:
+            found.append(_target(f"crawl pages/s vs SitemapSpider ({size} articles)",
+                                 figures["vs_sitemap"]["pages_per_second"], VS_SITEMAP_MIN,
+                                 True))
     found.append(_target("parse_article CPU / lxml parse", extraction["median"]["vs_lxml"],
                          VS_LXML_MAX, False))
     found.append(_target("trafilatura CPU / parse_article", extraction["median"]["trafilatura_vs"],
                          TRAFILATURA_MIN, True))
     for size, figures in sizes.items():
+        if "incremental_requests_fraction" not in figures:
+            continue
         found.append(_target(f"incremental requests / full ({size} articles)",
                              figures["incremental_requests_fraction"],
                              INCREMENTAL_REQUESTS_MAX, False))
@@ -157,7 +171,11 @@ def table(result: dict[str, Any]) -> str:
             ratio = fig[f"vs_{baseline}"]
             out.append(f"full / {baseline:<5}: whole-run pages/s "
                        f"{ratio['wall_pages_per_second']:.3f}, crawl pages/s "
-                       f"{ratio['pages_per_second']:.3f}, CPU per page {ratio['cpu_per_page']:.3f}")
+                       f"{ratio['pages_per_second']:.3f}, articles/s "
+                       f"{ratio['articles_per_second']:.3f}, CPU per page "
+                       f"{ratio['cpu_per_page']:.3f}")
+        if "incremental_requests_fraction" not in fig:
+            continue
         out.append(f"incremental / full: requests {fig['incremental_requests_fraction']:.2%}, "
                    f"crawl seconds {fig['incremental_seconds_fraction']:.2%}, "
                    f"wall seconds {fig['incremental_wall_fraction']:.2%}")

@@ -129,3 +129,34 @@ def test_sitemap_baseline_reads_every_article_the_sitemaps_list(tmp_path: Path) 
     (full,) = runs["full"]
     assert baseline.articles == 40, "the SitemapSpider took every article page once"
     assert full.articles == 40
+
+
+def test_kinds_runs_only_the_crawls_named(tmp_path: Path) -> None:
+    import argparse
+
+    from bench import report
+    from bench.__main__ import _kinds, crawl_size
+
+    assert _kinds("sitemap") == ("full", "sitemap")  # full is the crawl compared: always run
+    assert _kinds("full,plain,plain") == ("full", "plain")
+    with pytest.raises(argparse.ArgumentTypeError):
+        _kinds("full,bogus")
+    runs = crawl_size(40, 1, 1, tmp_path, sitemaps=True, only=("full", "sitemap"))
+    assert set(runs) == {"full", "sitemap"}
+    figures = report.size_figures(runs)
+    assert set(figures) == {"full", "sitemap", "vs_sitemap", "runs"}
+    found = report.targets({40: figures}, {"median": {"vs_lxml": 2.0, "trafilatura_vs": 9.0}},
+                           None)
+    assert found[0]["target"] == "crawl pages/s vs SitemapSpider (40 articles)"
+    assert found[0]["value"] == figures["vs_sitemap"]["pages_per_second"]
+
+
+def test_parses_gives_the_same_links_read_once_as_twice() -> None:
+    from bench import extraction, parses
+
+    pages = extraction.sample_pages(20, 1, 2)
+    for page in pages:
+        assert parses.once(page) == parses.twice(page)
+        assert len(parses.once(page)) > 10  # the menu, tags and related links at least
+    figures = parses.measure(pages, rounds=1, budget=0.001)
+    assert figures["pages"] == len(pages) and figures["once_us"] > 0 and figures["twice_us"] > 0

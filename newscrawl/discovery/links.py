@@ -6,7 +6,9 @@ it through the spider middlewares and fingerprinting it only for the dupefilter 
 cost a third of a crawl's CPU. So, per run:
 
 - `hrefs` reads a page's links with the selector compiled once to lxml XPath, as plain
-  strings (`response.css(...).getall()` wraps each match in a parsel Selector first);
+  strings (`response.css(...).getall()` wraps each match in a parsel Selector first); an
+  article page's links are read by the same query from the article parser's own tree
+  (newscrawl.extraction.extract, `links=`), so that page is parsed once;
 - `RunLinks.page` resolves a page's links (href -> canonical URL, or None when this run does
   not crawl it) through a bounded memo keyed by the href itself when it is absolute (its
   meaning does not depend on the page: http(s)://, mailto:, javascript:), else by the
@@ -37,14 +39,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from newscrawl.discovery import urls
-from newscrawl.discovery.limits import capped_query
+from newscrawl.discovery.limits import compiled_query
 from newscrawl.languages import ENGLISH
 from newscrawl.run.config import setting
 
@@ -66,15 +67,10 @@ def _absolute(href: str) -> bool:
     return bool(colon) and scheme.isalpha() and scheme.lower() not in _PAGE_SCHEMES
 
 
-@functools.lru_cache(maxsize=16)
-def _compiled(css: str, limit: int) -> etree.XPath:
-    return etree.XPath(capped_query(css, limit), smart_strings=False)
-
-
 def hrefs(response: TextResponse, css: str, limit: int = 0) -> list[str]:
     """What `response.css(css).getall()` returns for a parsel CSS selector ending in ::attr();
     only the first `limit` matches when `limit` > 0 (newscrawl.discovery.limits)."""
-    return _compiled(css, limit)(response.selector.root)
+    return compiled_query(css, limit)(response.selector.root)
 
 
 @dataclass(frozen=True)

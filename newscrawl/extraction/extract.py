@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from newscrawl.article import Article, Related
+from newscrawl.discovery.limits import compiled_query
 from newscrawl.discovery.urls import article_page, article_ref, canonical
 from newscrawl.extraction import byline as bylines
 from newscrawl.extraction import selectors as sel
@@ -79,6 +80,9 @@ class Extraction:
     # judged it read whole; counted for last-run.json's site section (reporting/site.py).
     end_marker: bool = False
     pages: list[str] = field(default_factory=list)  # later pages the page links (pages.py)
+    # The page's links (sel.PAGE_LINKS, hrefs as written) when extract() was asked for them:
+    # the spider follows them without parsing the page a second time.
+    links: list[str] = field(default_factory=list)
 
     @property
     def substantial_unclaimed(self) -> bool:
@@ -116,7 +120,8 @@ def parse_article(body: bytes | str, url: str, *, content_type: str | None = Non
 
 
 def extract(body: bytes | str, url: str, *, content_type: str | None = None,
-            crawled_at: str | None = None, mitigated: str | bytes | None = None) -> Extraction:
+            crawled_at: str | None = None, mitigated: str | bytes | None = None,
+            links: int | None = None) -> Extraction:
     """The Article of an article page and the accounting of its body; raises NotAnArticle.
 
     Bytes are decoded as a browser would: BOM, then the charset of `content_type`, then the
@@ -130,6 +135,9 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
     PARTIAL_PAGE, page.read_whole). `mitigated`: the response's ``cf-mitigated`` header, if
     any (a challenge, page.is_challenge). Field rules: docs/extraction.md and
     newscrawl/schema/article.schema.json.
+    `links`: None, the page's links are not read; else the hrefs of sel.PAGE_LINKS, as
+    written (unjoined), in document order, the first `links` of them when `links` > 0
+    (newscrawl.discovery.limits), read before anything changes the tree: Extraction.links.
     """
     if looks_binary(body):
         raise NotAnArticle(NOT_HTML.name, url)
@@ -161,6 +169,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         doc = None
     if doc is None:  # nothing but comments or white space
         raise NotAnArticle(EMPTY.name, url)
+    # Before decode_emails rewrites hrefs: the links the page was served with.
+    page_hrefs = compiled_query(sel.PAGE_LINKS, links)(doc) if links is not None else []
 
     entry = _entry(doc)
     title = _title(doc, entry)
@@ -219,7 +229,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None,
         version=1,
     )
     return Extraction(article, found.dropped, found.unclaimed_chars, found.unclaimed_sample,
-                      pages=later_pages, end_marker=sel.ENTRY_END_MARKER in text)
+                      pages=later_pages, end_marker=sel.ENTRY_END_MARKER in text,
+                      links=page_hrefs)
 
 
 def _entry(doc: etree._Element) -> etree._Element | None:

@@ -4,11 +4,11 @@ to the discovery objects it holds.
 What to follow is decided by what a URL is (newscrawl.discovery.urls), not by where a page
 puts the link. Every request is built by one RequestFactory and carries its kind (and
 listing) in its meta (newscrawl.discovery.requests); a response is routed and recorded by
-that, not by its URL. Which known articles a run may skip is decided by
-newscrawl.discovery.incremental; which sitemaps, feeds and listings a run reads, in which
-order, and when a listing's walk ends, by the Planner and the SitemapReader (newscrawl.
-discovery), which know the run's Scope and factory, not this spider nor each other. The
-spider tells the planner of every article request it sends out.
+that. Which known articles a run may skip is decided by newscrawl.discovery.incremental;
+which sitemaps, feeds and listings a run reads, and when a listing's walk ends, by the
+Planner and the SitemapReader (newscrawl.discovery), not this spider nor each other. The
+spider tells the planner of every article request it sends out. An article page is parsed
+once: the parser's tree gives its links too (extract(links=...)).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from newscrawl.discovery.requests import (
 from newscrawl.discovery.revisits import Revisits
 from newscrawl.discovery.sitemap_reader import SitemapReader
 from newscrawl.extraction import selectors
-from newscrawl.extraction.extract import NotAnArticle, extract, is_challenge
+from newscrawl.extraction.extract import Extraction, NotAnArticle, extract, is_challenge
 from newscrawl.extraction.notfound import is_not_found
 from newscrawl.extraction.pages import follow
 from newscrawl.extraction.selectors import FEED_ITEM_LINKS, LISTING_ENTRY_LINKS, PAGE_LINKS
@@ -119,8 +119,10 @@ class BannedbookSpider(Spider):
         # For the incremental middleware: it resumes articles earlier runs left pending.
         spider.discovery = Discovery(spider.scope, spider.requests, spider.planner.found_article)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        # Read once: _links runs for every page.
+        # Read once. A page's first NEWSCRAWL_MAX_LINKS_PER_PAGE + 1 links are read (one past the
+        # cap tells a page past it), not 200,000 (newscrawl/discovery/limits.py).
         spider.max_links = setting(crawler.settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        spider.link_limit = spider.max_links + 1 if spider.max_links > 0 else 0
         spider.notes = SiteNotes(crawler)  # what the site is, for last-run.json
         spider.links.left_out = lambda url: crawler.stats.inc_value(  # type: ignore[union-attr]
             "newscrawl/links/left_out/english")
@@ -194,11 +196,11 @@ class BannedbookSpider(Spider):
         """An article or listing page, as its request says (newscrawl.discovery.requests)."""
         request = response.request
         if not isinstance(response, TextResponse) or not response.body:
-            self._count_not_article(request, response.url,
-                                    (NOT_HTML if response.body else EMPTY).name)
+            count_not_article(self.crawler, request, response.url,
+                              (NOT_HTML if response.body else EMPTY).name)
             return
         if is_challenge(response.text, response.headers.get(selectors.CHALLENGE_HEADER)):
-            self._count_not_article(request, response.url, CHALLENGE.name)
+            count_not_article(self.crawler, request, response.url, CHALLENGE.name)
             listing = listing_of(request) if request is not None else None
             if listing is not None:  # served with 200: a visit that showed nothing, as a 403
                 self.planner.listing_failed(listing)
@@ -206,21 +208,25 @@ class BannedbookSpider(Spider):
                 self.sitemaps.article_failed(request, None)
             return
         self.crawler.stats.inc_value("newscrawl/pages_ok")
-        if request is not None and for_article(request):
-            yield from self._article(response)
-        yield from self._links(response)
+        found = self._extract(response) if request is not None and for_article(request) else None
+        if found is not None:
+            yield from self._article(response, found)
+        yield from self._links(response, found.links if found is not None else None)
 
-    def _article(self, response: TextResponse) -> Iterator[Article | Request]:
+    def _extract(self, response: TextResponse) -> Extraction | None:
+        """The article page's Extraction, its links read too; None (counted) if no article."""
         try:
-            found = extract(
-                response.body, response.url,
+            return extract(
+                response.body, response.url, links=self.link_limit,
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
                 crawled_at=self.crawled_at(response),
                 mitigated=response.headers.get(selectors.CHALLENGE_HEADER))
         except NotAnArticle as exc:
-            self._count_not_article(response.request, response.url, exc.reason)
+            count_not_article(self.crawler, response.request, response.url, exc.reason)
             self.revisits.no_article(response.request, response.status, is_not_found(response.text))
-            return
+            return None
+
+    def _article(self, response: TextResponse, found: Extraction) -> Iterator[Article | Request]:
         loss.count(self.crawler.stats, response.url, found)  # docs/extraction.md
         self.notes.whole_page(found)
         # A multi-page post: the request of its next page, carrying the pages read, until
@@ -234,12 +240,13 @@ class BannedbookSpider(Spider):
         """When the page was fetched (UTC, ISO 8601 to the second): now, in a crawl."""
         return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
-    def _links(self, response: TextResponse) -> Iterator[Request]:
-        """Articles are requested; listing links go to the planner, which decides."""
-        # At most NEWSCRAWL_MAX_LINKS_PER_PAGE + 1 links, so that a page of 200,000 costs
-        # neither 200,000 strings resolved nor 200,000 Requests (newscrawl/discovery/limits.py).
+    def _links(self, response: TextResponse, found: list[str] | None = None
+               ) -> Iterator[Request]:
+        """Articles are requested; listing links go to the planner, which decides. `found`:
+        the page's PAGE_LINKS hrefs if the parser read them (_extract), else read here."""
         cap = self.max_links
-        found = hrefs(response, PAGE_LINKS, cap + 1 if cap > 0 else 0)
+        if found is None:
+            found = hrefs(response, PAGE_LINKS, self.link_limit)
         if 0 < cap < len(found):
             self.crawler.stats.inc_value("newscrawl/links_capped")
             logger.warning("%s has more than %d links: only the first %d are followed"
@@ -280,18 +287,14 @@ class BannedbookSpider(Spider):
         refused = refusal(failure, request.url, urljoin(request.url, "/robots.txt"))
         if refused is not None:  # a redirect, cut or oversized body, Retry-After, robots.txt
             remember(self.crawler.stats, refused)
-            self._count_not_article(request, request.url, refused.reason, str(refused))
+            count_not_article(self.crawler, request, request.url, refused.reason, str(refused))
             return
         if failure.check(HttpError):
             response = failure.value.response
             text = response.text if isinstance(response, TextResponse) else ""
             challenged = is_challenge(text, response.headers.get(selectors.CHALLENGE_HEADER))
             reason = CHALLENGE.name if challenged else http(response.status).name
-            self._count_not_article(request, request.url, reason)
+            count_not_article(self.crawler, request, request.url, reason)
             return
         why = network.count(self.crawler.stats, failure.value, request.url)
         logger.warning("giving up on %s after retries: %s (%s)", request.url, failure.value, why)
-
-    def _count_not_article(self, request: Request | None, url: str, reason: str,
-                           message: str | None = None) -> None:
-        count_not_article(self.crawler, request, url, reason, message)
