@@ -14,6 +14,9 @@ removal ledger (newscrawl.output.ledger) from the answers sent here with the
   week that those files no longer list, or an older one no file listed within the re-read
   period, becomes a candidate (due now, found by ``sitemap_missing``): the next
   run refetches it. Removing a post need not change any `lastmod`: nothing here relies on it.
+- A post reported removed that a sitemap file read this run or a listing page (its entries,
+  `shown`) lists for the first time since its removal is refetched at once: its restoration
+  is reported by this run. Listings raise no candidates (docs/ledger.md says why).
 """
 
 from __future__ import annotations
