@@ -45,6 +45,7 @@ from newscrawl.discovery.removal import (
     Answer,
     how_of_redirect,
     how_of_status,
+    listed_again,
 )
 from newscrawl.discovery.requests import LASTMOD_META, RequestFactory, Scope
 from newscrawl.discovery.sitemaps import Entry, lists_posts
@@ -189,7 +190,7 @@ class Revisits:
         keeps listing a removed post costs one refetch, not one a run)."""
         assert self.crawler.engine is not None
         for key, watch in removed:
-            if key in self._relisted or (watch.listed or 0.0) >= (watch.since or 0.0):
+            if key in self._relisted or not listed_again(watch):
                 continue  # refetched this run already, or listed since its removal
             self._relisted.add(key)
             self.state.watch(key, dataclasses.replace(watch, listed=self.now))
