@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sitecopy import discovery
+from sitecopy.data import UTC8
 from sitecopy.model import Site, build_site
 from sitecopy.server import serve
 
@@ -50,6 +51,15 @@ def _crawl(base: str, work: Path, now: dt.datetime, ledger: bool) -> dict[str, A
     return json.loads((work / "state" / "last-run.json").read_text(encoding="utf-8"))
 
 
+def _dated_now(site: Site, ids: list[str], now: dt.datetime) -> None:
+    """Date new posts' URLs by the copy's clock (its day in UTC+8), as the real site does:
+    sitecopy's add_articles dates them a day past the newest, 50 posts a day, so at 400 a day
+    their URL dates ran ahead of the clock and their day-after revisits fell days late."""
+    day = now.astimezone(UTC8).strftime("%Y%m%d")
+    for article_id in ids:
+        site.articles[article_id].date = day
+
+
 def _state_bytes(work: Path) -> int:
     return sum(p.stat().st_size for p in (work / "state").glob("state.sqlite3*"))
 
@@ -71,7 +81,7 @@ def measure(args: argparse.Namespace, ledger: bool) -> dict[str, Any]:
             requests, kinds = 0, Counter[str]()
             for _ in range(args.runs_per_day):
                 clock.now += dt.timedelta(hours=24 / args.runs_per_day)
-                discovery.publish(site, per_run)
+                _dated_now(site, discovery.publish(site, per_run), clock.now)
                 report = _crawl(server.base_url, work, clock.now, ledger)
                 requests += report["requests"]
                 kinds.update({k: v for k, v in report["discovery"].items()
