@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.discovery.removal import Answer, observe
+from newscrawl.discovery.removal import Answer, listed_again, observe
 from newscrawl.output.ledger import trusted
 from newscrawl.output.recovery import recover_outputs
 from newscrawl.state.base import Watch
@@ -59,3 +59,16 @@ def test_a_killed_runs_ledger_line_is_recorded_once_and_its_torn_tail_cut(
     _, event = observe(watch, Answer(KEY, URL, "http_404", 404), 20000.0)
     assert event is None
     state.close()
+
+
+@pytest.mark.parametrize(("listed", "since", "removed", "again"), [
+    (100.0, 300.0, True, True),  # last listed before its removal was first seen: back
+    (None, 300.0, True, True),  # never listed by a sitemap (a site without them)
+    (300.0, 300.0, True, False),  # listed by the very run that first saw it gone
+    (500.0, 300.0, True, False),  # listed since (the site keeps listing it, or refetched)
+    (100.0, 300.0, False, False),  # not removed: nothing to restore
+])
+def test_a_removed_post_is_listed_again_only_the_first_time_since_its_removal(
+        listed: float | None, since: float, removed: bool, again: bool) -> None:
+    watch = Watch(URL, 0.0, listed=listed, suspect="http_404", since=since, removed=removed)
+    assert listed_again(watch) is again

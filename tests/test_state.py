@@ -203,13 +203,28 @@ def test_unlisted_watched_articles(open_state: Callable[[], State]) -> None:
     state.watch(B, Watch("http://h/b", 5000.0, listed=100.0))
     state.watch("zh-Hans:7", Watch("http://h/7", 5000.0, listed=100.0, removed=True))
     state.watch("zh-Hans:8", Watch("http://h/8", 5000.0, listed=100.0, due=9000.0))
-    state.mark_listed([A, "zh-Hans:404"], 700.0)  # a key never watched is ignored
+    # a key never watched is ignored; none of them removed
+    assert state.mark_listed([A, "zh-Hans:404"], 700.0) == []
     assert open_state().unlisted(500.0, 0.0, 10) == [
         (B, Watch("http://h/b", 5000.0, listed=100.0)),
         ("zh-Hans:8", Watch("http://h/8", 5000.0, listed=100.0, due=9000.0))]
     assert [k for k, _ in open_state().unlisted(800.0, 0.0, 10)] == [A, B, "zh-Hans:8"]
     assert [k for k, _ in open_state().unlisted(800.0, 2000.0, 10)] == [B, "zh-Hans:8"]
     assert [k for k, _ in open_state().unlisted(800.0, 0.0, 1)] == [A]
+
+
+def test_mark_listed_returns_the_removed_posts_it_lists_as_they_were(
+        open_state: Callable[[], State]) -> None:
+    state = open_state()
+    gone = Watch("http://h/7", 5000.0, listed=100.0, suspect="http_404", since=300.0,
+                 removed=True, due=9000.0)
+    state.watch("zh-Hans:7", gone)
+    state.watch(A, Watch(URL_A, 1000.0, listed=100.0))
+    later = open_state()
+    assert later.mark_listed(["zh-Hans:7", A, "zh-Hans:404", "zh-Hans:7"], 700.0) == [
+        ("zh-Hans:7", gone)]
+    assert open_state().mark_listed([A], 800.0) == []
+    assert [k for k, _ in open_state().unlisted(750.0, 0.0, 10)] == [], "A listed at 800"
 
 
 def test_events_claimed_once_and_recorded_with_their_offset(

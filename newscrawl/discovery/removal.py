@@ -104,6 +104,13 @@ def first_watch(url: str, published: float, now: float) -> Watch:
                  last_seen_ok=now, listed=now)
 
 
+def listed_again(watch: Watch) -> bool:
+    """Whether a listing of this watched post (a sitemap file, a listing page) is the first
+    since its removal was first seen: a removed post listed again is refetched at once, but a
+    site that keeps listing a removed post must not cost a refetch every run."""
+    return watch.removed and (watch.listed or 0.0) < (watch.since or 0.0)
+
+
 def _restore_check(watch: Watch, now: float) -> float:
     since = watch.since or now
     return now + next(every for until, every in RESTORE_CHECKS if now - since < until)

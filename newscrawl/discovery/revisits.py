@@ -14,6 +14,9 @@ removal ledger (newscrawl.output.ledger) from the answers sent here with the
   week that those files no longer list, or an older one no file listed within the re-read
   period, becomes a candidate (due now, found by ``sitemap_missing``): the next
   run refetches it. Removing a post need not change any `lastmod`: nothing here relies on it.
+- A post reported removed that a sitemap file read this run or a listing page (its entries,
+  `shown`) lists for the first time since its removal is refetched at once: its restoration
+  is reported by this run. Listings raise no candidates (docs/ledger.md says why).
 """
 
 from __future__ import annotations
@@ -42,13 +45,14 @@ from newscrawl.discovery.removal import (
     Answer,
     how_of_redirect,
     how_of_status,
+    listed_again,
 )
 from newscrawl.discovery.requests import LASTMOD_META, RequestFactory, Scope
 from newscrawl.discovery.sitemaps import Entry, lists_posts
 from newscrawl.reasons import REDIRECT_NOT_ARTICLE
 from newscrawl.run.config import setting
 from newscrawl.run.signals import revisit_answered
-from newscrawl.state.base import State, article_key
+from newscrawl.state.base import State, Watch, article_key
 from newscrawl.state.keeper import state_of
 
 logger = logging.getLogger(__name__)
@@ -73,6 +77,7 @@ class Revisits:
         self._asked: set[str] = set()  # sitemap files of the last week asked
         self._read: set[str] = set()  # …and read
         self._failed = False
+        self._relisted: set[str] = set()  # keys this run refetches (due, or listed again)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @property
@@ -99,6 +104,7 @@ class Revisits:
             request = self.requests.article(watch.url, recheck=True)
             request.meta[REVISIT_META] = (key, watch.found_by or REVISIT)
             out.append(request)
+            self._relisted.add(key)
         self._count("revisits", len(out))
         return out
 
@@ -159,9 +165,42 @@ class Revisits:
             ref = urls.article_ref(url)
             if ref is not None:
                 keys.append(article_key(ref.language, ref.article_id))
-        self.state.mark_listed(keys, self.now)
+        self._listed_again(self.state.mark_listed(keys, self.now))
         self.state.set_watermark(REREAD + file_url, self.now)
         self._read.add(file_url)
+
+    def shown(self, article_urls: list[str]) -> None:
+        """A listing page lists these articles (its entries, a few dozen: one look-up each)."""
+        if not self.enabled:
+            return
+        found = []
+        for url in article_urls:
+            ref = urls.article_ref(url)
+            key = article_key(ref.language, ref.article_id) if ref is not None else None
+            if key is not None and key not in self._relisted:
+                watch = self.state.watched(key)
+                if watch is not None and watch.removed:
+                    found.append((key, watch))
+        self._listed_again(found)
+
+    def _listed_again(self, removed: list[tuple[str, Watch]]) -> None:
+        """Posts reported removed that a sitemap file or a listing lists: one listed for the
+        first time since its removal was first seen is refetched now, so that its
+        restoration is reported by this run, not by the daily or weekly check (a site that
+        keeps listing a removed post costs one refetch, not one a run)."""
+        assert self.crawler.engine is not None
+        for key, watch in removed:
+            if key in self._relisted or not listed_again(watch):
+                continue  # refetched this run already, or listed since its removal
+            self._relisted.add(key)
+            self.state.watch(key, dataclasses.replace(watch, listed=self.now))
+            if not self.scope.covers(watch.url):
+                continue
+            request = self.requests.article(watch.url, recheck=True)
+            request.meta[REVISIT_META] = (key, LISTING)
+            self.crawler.engine.crawl(request)
+            self._count("revisits")
+            logger.info("%s (%s), reported removed, is listed again: refetched", watch.url, key)
 
     def unreadable(self, file_url: str) -> None:
         """A sitemap file could not be read: no post is a candidate for missing this run."""
@@ -177,6 +216,11 @@ class Revisits:
         # early): a post no file listed for a period is in none.
         missing += self.state.unlisted(self.now - self.period, float("-inf"),
                                        self.budget - len(missing))
+        # One refetched this run is judged by its answer (the ledger's, after this handler
+        # maybe), a suspect is refetched anyway to confirm: their found_by and `listed` stay,
+        # so that `listed` still tells whether a sitemap listed it since (_listed_again).
+        missing = [(key, watch) for key, watch in missing
+                   if watch.suspect is None and key not in self._relisted]
         for key, watch in missing[:self.budget]:
             # listed now: a candidate once a period at most, whatever its refetch shows
             self.state.watch(key, dataclasses.replace(

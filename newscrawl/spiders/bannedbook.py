@@ -261,6 +261,7 @@ class BannedbookSpider(Spider):
             if listing.archive in self.scope.start_archives:
                 self.notes.front_page(listing, page.urls)
             entries = [url for url in page.urls if url in page.listed]
+            self.revisits.shown(entries)  # a removed post listed again: refetched (issue 19)
             served = response.url if response.meta.get("redirect_urls") else None
             after = self.planner.listing_page(listing, entries, list(page.urls), served)
             if after is not None:

@@ -218,8 +218,9 @@ class State(Protocol):
         run finds it due again. Loads only what it returns (an index on ``due``).
         """
 
-    def mark_listed(self, keys: list[str], at: float) -> None:
-        """A sitemap listed these articles at `at`; keys not watched are ignored."""
+    def mark_listed(self, keys: list[str], at: float) -> list[tuple[str, Watch]]:
+        """A sitemap listed these articles at `at`; keys not watched are ignored. Returns the
+        removed ones among them, by key, as they were (one read of the keys listed)."""
 
     def unlisted(self, listed_before: float, published_after: float, limit: int
                  ) -> list[tuple[str, Watch]]:

@@ -136,10 +136,13 @@ class MemoryState:
             self._watch[key] = dataclasses.replace(watch, due=now + lease)
         return claimed
 
-    def mark_listed(self, keys: list[str], at: float) -> None:
+    def mark_listed(self, keys: list[str], at: float) -> list[tuple[str, Watch]]:
+        removed = sorted((key, self._watch[key]) for key in set(keys)
+                         if key in self._watch and self._watch[key].removed)
         for key in keys:
             if key in self._watch:
                 self._watch[key] = dataclasses.replace(self._watch[key], listed=at)
+        return removed
 
     def unlisted(self, listed_before: float, published_after: float, limit: int
                  ) -> list[tuple[str, Watch]]:

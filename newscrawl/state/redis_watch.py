@@ -88,15 +88,20 @@ class RedisWatch:
         return [(flat[i].decode(), _decode(flat[i + 1])) for i in range(0, len(flat), 2)
                 if flat[i + 1]]
 
-    def mark_listed(self, keys: list[str], at: float) -> None:
-        def write() -> None:
+    def mark_listed(self, keys: list[str], at: float) -> list[tuple[str, Watch]]:
+        def write() -> list[Any]:
             pipe = self.link.client.pipeline(transaction=False)
             for key in keys:
                 pipe.zadd(self._watch_listed, {key: at}, xx=True)  # only keys watched there
-            pipe.execute()
+            pipe.hmget(self._watch, keys)  # the removed ones: not in the listed zset
+            return pipe.execute()[-1]
 
-        if keys:
-            self.link.run(write)
+        if not keys:
+            return []
+        values = self.link.run(write)
+        found = {key: watch for key, value in zip(keys, values, strict=True)
+                 if value and (watch := _decode(value)).removed}
+        return sorted(found.items())
 
     def unlisted(self, listed_before: float, published_after: float, limit: int
                  ) -> list[tuple[str, Watch]]:

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS event (key TEXT NOT NULL, event TEXT NOT NULL,
     PRIMARY KEY (key, event)) WITHOUT ROWID;
 """
 _COLUMNS = "url, published, due, found_by, seen, listed, suspect, since, removed"
+_CHUNK = 500  # keys a statement binds (SQLite allows 999 in old builds)
 
 
 def _watch(row: Any) -> Watch:
@@ -67,14 +68,22 @@ class SqliteWatch:
             raise StateError(self._explain(exc)) from exc
         return [(row[0], _watch(row[1:])) for row in rows]
 
-    def mark_listed(self, keys: list[str], at: float) -> None:
+    def mark_listed(self, keys: list[str], at: float) -> list[tuple[str, Watch]]:
+        removed: list[Any] = []
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
+                # Primary-key look-ups, a chunk at a time (SQLite's bound-parameter limit).
+                for start in range(0, len(keys), _CHUNK):
+                    chunk = keys[start:start + _CHUNK]
+                    removed += self._db.execute(
+                        f"SELECT key, {_COLUMNS} FROM watch WHERE removed = 1 AND key IN"
+                        f" ({','.join('?' * len(chunk))})", chunk).fetchall()
                 self._db.executemany("UPDATE watch SET listed = ? WHERE key = ?",
                                      [(at, key) for key in keys])
         except sqlite3.Error as exc:
             raise StateError(self._explain(exc)) from exc
+        return sorted((row[0], _watch(row[1:])) for row in removed)
 
     def unlisted(self, listed_before: float, published_after: float, limit: int
                  ) -> list[tuple[str, Watch]]:
