@@ -161,10 +161,10 @@ def test_second_run_while_one_is_active_exits_at_once_touching_nothing(
     first = _start(server, tmp_path, "first", settings={"DOWNLOAD_DELAY": "0.2"})
     try:
         _wait_for_lines(tmp_path / "out" / "first.jsonl", 1, first)
-        started = time.monotonic()
         second = run_crawl(server.base_url + "/bnews/", tmp_path)
-        assert time.monotonic() - started < 15
         assert second.returncode == EXIT_BUSY
+        # At once: it fetched nothing (no timing: a loaded machine is slow, not wrong).
+        assert "Crawled (" not in second.stderr, second.stderr[-2000:]
         assert "another newscrawl run" in second.stderr
         assert not (tmp_path / "out" / "run-01.jsonl").exists()
         assert not (tmp_path / "state" / "last-run.json").exists()
