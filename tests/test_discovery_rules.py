@@ -90,6 +90,18 @@ def test_judge_page_since() -> None:
     assert (verdict.follow, verdict.reason) == (False, "nothing_new")
 
 
+@pytest.mark.parametrize(("published", "fresh"), [
+    ("2023-01-31", False),
+    ("2023-02-01", True),  # README: `since` skips articles dated *earlier*; its own day is kept
+    ("2023-02-02", True),
+])
+def test_judge_page_since_keeps_its_own_day(published: str, fresh: bool) -> None:
+    verdict = walk.judge_page([_ref(1, published)], page=1, has_next=True, max_pages=0,
+                              shown_before=set(), found=lambda r: False, known=lambda r: False,
+                              walked=False, since="2023-02-01")
+    assert (len(verdict.fresh) == 1, verdict.follow) == (fresh, fresh)
+
+
 @pytest.mark.parametrize(("text", "seconds"), [
     ("2023-03-22", 1679443200.0),
     ("2023-03-22T08:00:00+08:00", 1679443200.0),
