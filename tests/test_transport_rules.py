@@ -66,6 +66,9 @@ NOW = dt.datetime(2026, 10, 21, 7, 28, 0, tzinfo=dt.timezone.utc)
     (b"120", 120.0),
     (" 5 ", 5.0),
     ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0),
+    (b"Wed, 21 Oct 2026 07:28:30 GMT", 30.0),  # as Scrapy's headers hold it
+    ("Wed, 21 Oct 2026 07:28:30 -0000", 30.0),  # RFC 5322 3.3: -0000 is UTC too
+    ("Wed, 21 Oct 2026 09:28:30 +0200", 30.0),
     ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0),  # in the past: ask now
     ("Wednesday, 21-Oct-26 07:29:00 GMT", 60.0),  # RFC 850, still accepted by RFC 9110
     ("soon", None),
