@@ -94,6 +94,7 @@ def _response(body: bytes, content_type: str = "text/html; charset=UTF-8", statu
     (_response(b""), True),  # empty: the spider counts it as such
     (_response(b"User-agent: *", "text/plain"), True),
     (_response(b"<html>not found", status=404), True),  # HttpError's business
+    (Response("http://h/p.html", body=b"<html><body>x"), True),  # no Content-Type: not HTML
 ])
 def test_missing_part(response: Response, whole: bool) -> None:
     assert (missing_part(response, require_html_end=True) is None) == whole
