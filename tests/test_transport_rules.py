@@ -115,3 +115,36 @@ def test_missing_html_end_is_not_judged_when_the_site_does_not_close_pages() -> 
 ])
 def test_nothing_read_names_what_the_server_did(stats: dict, sentence: str) -> None:
     assert sentence in nothing_read(stats)
+
+
+NOT = "newscrawl/not_article/"
+CAUSE, HOST = "newscrawl/errors/network_cause/", "newscrawl_detail/network_host/"
+NO_PAGE = "no page of the site could be read"
+
+
+@pytest.mark.parametrize(("stats", "sentence"), [
+    # The sentences of docs/failures.md (exit 1, site_error), written out whole.
+    ({NOT + "robots_forbidden": 1}, "robots.txt forbids the start URL; nothing was fetched"),
+    ({NOT + "http_403": 1},
+     "the site answered HTTP 403 to every request (1 page asked, none read)"),
+    ({NOT + "http_503": 2},
+     "the site answered HTTP 503 to every request (2 pages asked, none read)"),
+    ({NOT + "backoff_exceeded": 1, "newscrawl_detail/backoff_exceeded": "h answered 429"},
+     f"{NO_PAGE}: h answered 429"),
+    ({"newscrawl/errors/network": 1, CAUSE + "network_dns": 1,
+      HOST + "network_dns": "www.bannedbook.org"},
+     f"{NO_PAGE}: the host name www.bannedbook.org could not be resolved (DNS)"
+     " (failed_requests=1, after retries)"),
+    # Several causes: the most frequent first, each with the first host it failed on.
+    ({"newscrawl/errors/network": 3, CAUSE + "network_refused": 1,
+      HOST + "network_refused": "127.0.0.1:8765", CAUSE + "network_timeout": 2,
+      HOST + "network_timeout": "h"},
+     f"{NO_PAGE}: h did not answer in time (timeout); 127.0.0.1:8765 refused the connection"
+     " (failed_requests=3, after retries)"),
+    ({"newscrawl/errors/network": 1, CAUSE + "network_tls": 1},
+     f"{NO_PAGE}: the TLS handshake with the site failed (failed_requests=1, after retries)"),
+    ({"newscrawl/errors/network": 2},
+     f"{NO_PAGE} (0 challenge pages, failed_requests=2: 2 network)"),
+])
+def test_nothing_read_sentences(stats: dict, sentence: str) -> None:
+    assert nothing_read(stats) == sentence
