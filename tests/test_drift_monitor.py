@@ -7,6 +7,7 @@ values come from newscrawl/quality/drift.py's docstring and docs/record.md's fie
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -49,14 +50,16 @@ def test_a_run_is_recorded_with_its_coverage_and_markup_failures(tmp_path: Path)
     drift.item_seen(article("9", tags=[], images=[], related=[]))  # title, body only
     drift.article_failed("https://h/bnews/a/20230322/8.html", "no_title")  # markup
     drift.article_failed("https://h/bnews/a/20230322/7.html", "http_404")  # not markup
+    drift.article_failed("https://h/bnews/a/20230322/6.html", "no_body")  # markup
     drift.run_ending("finished")
     [run] = state_of(crawler).recent_run_quality(10)
-    # 4 articles + 1 markup failure = 5 pages; 1 of 5 failing is 20%: the alarm's 20 points.
-    assert (run.pages, run.failures, run.drift) == (5, 1, True)
+    # 4 articles + 2 markup failures = 6 pages; 2 of 6 failing is 33%, past 20 points.
+    assert (run.pages, run.failures, run.drift) == (6, 2, True)
+    assert dt.datetime.fromisoformat(run.finished_at).utcoffset() == dt.timedelta(0)
     assert run.coverage == {"title": 1.0, "source": 0.75, "authors": 0.75, "tags": 0.75,
                             "body": 1.0, "images": 0.75, "related": 0.75}
     assert crawler.stats.get_value(FAILURE_MESSAGE_STAT) == (
-        "markup drift: extraction failures 20% of 5 pages (the parser expects 0%)")
+        "markup drift: extraction failures 33% of 6 pages (the parser expects 0%)")
     # last-run.json's site section counts the same articles and fields.
     assert crawler.stats.get_value(sitestats.ARTICLES) == 4
     assert crawler.stats.get_value(sitestats.COVERED + "tags") == 3
