@@ -89,10 +89,12 @@ def test_tags_gone_raise_the_alarm_and_the_run_is_recorded_as_alarmed(tmp_path: 
     drift, crawler = monitor(tmp_path)
     for n in range(4):
         drift.item_seen(article(str(n), tags=[]))
+    drift.article_failed("https://h/bnews/a/20230322/8.html", "no_body")
     drift.run_ending("max_articles")  # a run stopped as asked is judged too
     assert crawler.stats.get_value(FAILURE_STAT) == "markup_drift"
-    assert crawler.stats.get_value(FAILURE_MESSAGE_STAT) == (
-        "markup drift: tags 0% (the parser expects 75%)")
+    assert crawler.stats.get_value(FAILURE_MESSAGE_STAT) == (  # one message naming each
+        "markup drift: tags 0% (the parser expects 75%),"
+        " extraction failures 20% of 5 pages (the parser expects 0%)")
     [run] = state_of(crawler).recent_run_quality(10)
     assert run.drift is True
 

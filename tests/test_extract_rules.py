@@ -11,7 +11,7 @@ import pytest
 
 from newscrawl.extraction.extract import NotAnArticle, extract, looks_binary, parse_article
 from newscrawl.extraction.images import largest_candidate
-from newscrawl.extraction.text import clean_block, clean_line, content_hash, scrub
+from newscrawl.extraction.text import clean_block, clean_line, content_hash, fold, scrub
 from newscrawl.reasons import REASONS
 from tests.test_extract import CAPTURED, CAPTURED_URL, INDEX, page
 
@@ -51,6 +51,15 @@ def entry(html: str) -> str:
 ])
 def test_scrub(text, clean):
     assert scrub(text) == clean
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("a\r\nb", "a\nb"),  # a Windows line break is one line break
+    ("a\rb", "a\nb"),  # so is an old Mac one
+    ("  a \u3000\xa0b \n\n\n c  ", "a b\nc"),
+])
+def test_fold(text, folded):
+    assert fold(text) == folded
 
 
 def test_clean_folds_white_space_after_hygiene():
