@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from newscrawl.transport.backoff import retry_after_seconds
 from newscrawl.transport.completeness import missing_part
 from newscrawl.transport.outcomes import nothing_read
-from newscrawl.transport.redirects import FOLLOW, judge, site_moved
+from newscrawl.transport.redirects import FOLLOW, judge, moved_origin, site_moved
 
 A = "http://www.bannedbook.org/bnews/sohnews/20230322/1862877.html"
 HOSTS = ["www.bannedbook.org"]
@@ -55,6 +55,8 @@ ANSWERED = "newscrawl/redirect/article_responses"
 def test_site_moved_needs_most_article_requests(stats: dict, sentence: str | None) -> None:
     moved = site_moved(stats)
     assert (moved is None) == (sentence is None)
+    # The origin the state is handed to: the one the sentence names.
+    assert moved_origin(stats) == (sentence.rsplit(" to ", 1)[1] if sentence else None)
     if sentence is not None:
         assert moved is not None and moved.startswith(sentence)
 
