@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,6 +32,11 @@ def test_first_interval_spread_by_url() -> None:
     firsts = [schedule.after_visit(None, NOW, True, f"http://h/bnews/tag/{i}/").interval
               for i in range(200)]
     assert all(DAY / 2 <= f < 1.5 * DAY for f in firsts) and len(set(firsts)) > 100
+    # Half-open, as documented: 20,000 listings, none waits 1.5 days or more (a spread over
+    # 1,001 steps instead of 1,000 reaches 1.5 for one URL in 1,001).
+    assert all(DAY / 2 <= schedule.first_due(f"http://h/bnews/tag/{i}/", NOW,
+                                             at_once=False).due - NOW < 1.5 * DAY
+               for i in range(20_000))
     later = schedule.after_visit(Schedule(NOW, DAY), NOW, False, "http://h/bnews/tag/1/")
     assert later.interval == 1.5 * DAY, "only the first interval is spread"
 
@@ -90,10 +97,23 @@ def test_judge_page_since() -> None:
     assert (verdict.follow, verdict.reason) == (False, "nothing_new")
 
 
+@pytest.mark.parametrize(("published", "fresh"), [
+    ("2023-01-31", False),
+    ("2023-02-01", True),  # README: `since` skips articles dated *earlier*; its own day is kept
+    ("2023-02-02", True),
+])
+def test_judge_page_since_keeps_its_own_day(published: str, fresh: bool) -> None:
+    verdict = walk.judge_page([_ref(1, published)], page=1, has_next=True, max_pages=0,
+                              shown_before=set(), found=lambda r: False, known=lambda r: False,
+                              walked=False, since="2023-02-01")
+    assert (len(verdict.fresh) == 1, verdict.follow) == (fresh, fresh)
+
+
 @pytest.mark.parametrize(("text", "seconds"), [
     ("2023-03-22", 1679443200.0),
     ("2023-03-22T08:00:00+08:00", 1679443200.0),
     ("2023-03-22T00:00:00Z", 1679443200.0),
+    ("2023-03-22T00:00:00z", 1679443200.0),  # RFC 3339 5.6: "Z" may be lower case
     ("2023-03-22T00:00:00", 1679443200.0),
     ("", None),
     (None, None),
@@ -101,6 +121,23 @@ def test_judge_page_since() -> None:
 ])
 def test_parse_lastmod(text: str | None, seconds: float | None) -> None:
     assert sitemaps.parse_lastmod(text) == seconds
+
+
+@pytest.fixture
+def shanghai_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process runs in UTC+8, as a crawler in the site's own time zone would."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("shanghai_clock")
+def test_a_lastmod_without_zone_is_utc_whatever_the_local_zone() -> None:
+    assert time.localtime(0).tm_hour == 8, "the zone took effect"
+    assert sitemaps.parse_lastmod("2023-03-22") == 1679443200.0
+    assert sitemaps.parse_lastmod("2023-03-22T08:00:00") == 1679443200.0 + 8 * 3600
 
 
 @pytest.mark.parametrize(("status", "lastmod", "taken", "verdict"), [
@@ -157,6 +194,13 @@ def test_read_index_and_gzip() -> None:
     assert sitemaps.read(sitemaps.body_of(gzip.compress(INDEX))) == expected
     assert sitemaps.read(b"<html><body>not found</body></html>")[1] == []
     assert sitemaps.read(b"")[0] == ""
+
+
+def test_a_gzip_bomb_is_refused_past_50_mb() -> None:
+    """sitemaps.org: a sitemap is at most 50 MB (52,428,800 bytes) unpacked."""
+    bomb = gzip.compress(b" " * (52_428_800 + 1), compresslevel=1)
+    with pytest.raises(ValueError, match="52428800"):
+        sitemaps.body_of(bomb)
 
 
 def test_sitemaps_from_robots_and_well_known() -> None:

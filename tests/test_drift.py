@@ -56,6 +56,19 @@ def _run(pages: int = 40, failures: int = 0, drift: bool = False, **coverage: fl
     (_run(failures=12), [_run(failures=4)] * 3, []),  # 30% vs 10%: twice, but 20 points
     (_run(failures=14), [_run(failures=4)] * 3,
      ["extraction failures 35% of 40 pages (usually 10%)"]),
+    # Boundaries of the rule as documented: "at most half", "20 points below", "at least
+    # twice", runs "with at least" NEWSCRAWL_DRIFT_MIN_PAGES, history of "at least" 100 pages.
+    (_run(tags=0.2), [_run(tags=0.4)] * 3, ["tags 20% (usually 40%)"]),  # half, 20 points
+    (_run(related=0.12), [_run(related=0.3)] * 3, []),  # under half, but 18 points
+    (_run(failures=16), [_run(failures=8)] * 3,
+     ["extraction failures 40% of 40 pages (usually 20%)"]),  # twice, 20 points
+    (_run(failures=22), [_run(failures=12)] * 3, []),  # 25 points, but not twice 30%
+    (_run(failures=9), [_run(pages=20, failures=2)] * 5, []),  # 5 runs of 20 pages: history
+    (_run(failures=9), [_run(pages=50, failures=5)] * 2, []),  # 100 pages: history (10%)
+    (_run(failures=9), [_run(pages=50, failures=5)], [  # 50 pages: the shipped 0%
+        "extraction failures 22% of 40 pages (the parser expects 0%)"]),
+    # 20 pages, one failing: 19 articles, too few to judge the fields by (20 needed).
+    (_run(pages=20, failures=1, tags=0.0), [], []),
 ])
 def test_rule(now: RunQuality, earlier: list[RunQuality], expected: list[str]) -> None:
     assert findings(now, earlier) == expected

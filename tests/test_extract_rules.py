@@ -4,13 +4,14 @@ hygiene, image candidates, accounting, partial pages (docs/extraction.md)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 
 import pytest
 
 from newscrawl.extraction.extract import NotAnArticle, extract, looks_binary, parse_article
 from newscrawl.extraction.images import largest_candidate
-from newscrawl.extraction.text import clean_block, clean_line, scrub
+from newscrawl.extraction.text import clean_block, clean_line, content_hash, fold, scrub
 from newscrawl.reasons import REASONS
 from tests.test_extract import CAPTURED, CAPTURED_URL, INDEX, page
 
@@ -43,15 +44,38 @@ def entry(html: str) -> str:
     ("🏳\ufe0f\u200d🌈\u200b", "🏳\ufe0f\u200d🌈"),  # zero-width space after a sequence: gone
     ("🇹🇼\u200d", "🇹🇼"),  # a flag, a joiner joining nothing
     ("☺\ufe0e", "☺\ufe0e"),  # the text variation selector
+    ("XXL Xi 习", "XXL Xi 习"),  # letters stay, whatever the class of invisible ones holds
+    ("\U00010000\U0001f600", "\U00010000\U0001f600"),  # the first astral letter (Linear B)
+    # an emoji with no joiner before a sequence with one: the sequence still keeps its joiners
+    ("😀 1 👨\u200d👩\u200d👧\u200b", "😀 1 👨\u200d👩\u200d👧"),
 ])
 def test_scrub(text, clean):
     assert scrub(text) == clean
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("a\r\nb", "a\nb"),  # a Windows line break is one line break
+    ("a\rb", "a\nb"),  # so is an old Mac one
+    ("  a \u3000\xa0b \n\n\n c  ", "a b\nc"),
+])
+def test_fold(text, folded):
+    assert fold(text) == folded
 
 
 def test_clean_folds_white_space_after_hygiene():
     assert clean_line(" a \u200b b\u3000\xa0c\n") == "a b c"
     assert clean_block("a \u200b\n\n\u00ad b") == "a\nb"
     assert clean_line("e\u0301") == "\u00e9"  # NFC
+
+
+@pytest.mark.parametrize(("title", "body", "normalized"), [
+    # docs/record.md: title + "\n" + body, a line break inside a paragraph read as a space,
+    # paragraphs keep their "\n\n"
+    ("标题", "第一段\n\n第二段", "标题\n第一段\n\n第二段"),
+    ("A  title", "one two\nthree\n\nfour", "A title\none two three\n\nfour"),
+])
+def test_content_hash_is_its_documented_definition(title, body, normalized):
+    assert content_hash(title, body) == hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
 def test_invisible_copy_has_the_same_hash():

@@ -159,3 +159,24 @@ def test_canonical_short_cut_agrees_with_the_full_path(url: str) -> None:
 def test_scope_covers_nested_categories_not_the_english_copy(url: str, language: str,
                                                              covered: bool) -> None:
     assert Scope.of([f"{B}/bnews/"], language).covers(url) is covered
+
+
+ARTICLE = f"{B}/bnews/sohnews/20230322/1862899.html"
+
+
+@pytest.mark.parametrize(("url", "page"), [
+    # urls.article_page: page N >= 2 of a multi-page post is `…/ID.html/N` (wp_link_pages)
+    (f"{ARTICLE}/2", (ARTICLE, 2)),
+    (f"{ARTICLE}/12/?utm_source=x", (ARTICLE, 12)),
+    ("HTTPS://WWW.BannedBook.ORG/bnews/sohnews/20230322/1862899.html/3", (ARTICLE, 3)),
+    (f"{ARTICLE}/1", None),  # page 1 is the article itself
+    (ARTICLE, None),
+    (f"{ARTICLE}/amp", None),
+    (f"{B}/bnews/fq/20230322/1.html/2", None),  # not a news article
+])
+def test_article_page(url: str, page: tuple[str, int] | None) -> None:
+    assert urls.article_page(url) == page
+
+
+def test_a_landing_page_subsection_is_no_listing() -> None:
+    assert urls.kind(f"{B}/bnews/fq/sub/") is Kind.OTHER

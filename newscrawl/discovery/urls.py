@@ -81,7 +81,6 @@ _PLAIN = re.compile(r"https?://[a-z0-9.-]+(?::[1-9][0-9]*)?(?:/(?:[A-Za-z0-9_~-]
 _AMP = re.compile(r"(?<=\.html)/amp/?$")
 
 
-@functools.lru_cache(maxsize=_CACHE)
 def canonical(url: str) -> str:
     """Scheme, lower-case host and path with upper-case percent-escapes; no query, no fragment.
 
@@ -98,7 +97,6 @@ def canonical(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
 
 
-@functools.lru_cache(maxsize=_CACHE)
 def is_http(url: str) -> bool:
     return urlsplit(url).scheme.lower() in ("http", "https")
 
@@ -117,7 +115,6 @@ def language_of(url: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=_CACHE)
 def article_ref(url: str) -> ArticleRef | None:
     """The post id, category, date and language an article URL carries; None if not one."""
     match = _ARTICLE.match(urlsplit(url).path)
@@ -134,7 +131,6 @@ def article_ref(url: str) -> ArticleRef | None:
     return ArticleRef(match["id"], category, day.isoformat(), language_of(url) or SIMPLIFIED)
 
 
-@functools.lru_cache(maxsize=_CACHE)
 def article_page(url: str) -> tuple[str, int] | None:
     """(canonical article URL, N) when `url` is page N ≥ 2 of a multi-page post
     (`…/ID.html/N`, WordPress's wp_link_pages); else None. Such a page is neither an article
@@ -147,7 +143,6 @@ def article_page(url: str) -> tuple[str, int] | None:
     return (article, int(match["page"])) if article_ref(article) is not None else None
 
 
-@functools.lru_cache(maxsize=_CACHE)
 def listing_ref(url: str) -> ListingRef | None:
     """Archive and page number of a tag archive, category listing or front page."""
     parts = urlsplit(canonical(url))
@@ -159,6 +154,16 @@ def listing_ref(url: str) -> ListingRef | None:
         return None
     root = urlunsplit((parts.scheme, parts.netloc, match["prefix"] + section, "", ""))
     return ListingRef(root, int(match["page"] or 1), language_of(url) or SIMPLIFIED)
+
+
+# Memoised after their definitions rather than with `@functools.lru_cache`: mutmut (docs/
+# testing.md) does not mutate a decorated function, and these are the rules to measure.
+canonical = functools.lru_cache(maxsize=_CACHE)(canonical)
+is_http = functools.lru_cache(maxsize=_CACHE)(is_http)
+article_ref = functools.lru_cache(maxsize=_CACHE)(article_ref)
+article_page = functools.lru_cache(maxsize=_CACHE)(article_page)
+listing_ref = functools.lru_cache(maxsize=_CACHE)(listing_ref)
+MEMOISED = (canonical, is_http, article_ref, article_page, listing_ref)
 
 
 def kind(url: str) -> Kind:

@@ -46,13 +46,17 @@ _INVISIBLE_BMP = [cp for cp in range(0x10000)
                   if unicodedata.category(chr(cp)) in _INVISIBLE and chr(cp) not in _KEEP]
 
 
-@lru_cache(maxsize=4)
 def _scrubber(keep: str) -> re.Pattern[str]:
     # Why two halves: `re` tests a class of BMP characters with one table lookup, but a class
     # holding astral ranges with a slow range scan. So astral characters (rare: emoji, tags)
     # are matched wholesale and sorted out by the callback.
     bmp = [cp for cp in _INVISIBLE_BMP if chr(cp) not in keep]
     return re.compile("[" + _class(bmp) + "\U00010000-\U0010ffff]")
+
+
+# Memoised here rather than with `@lru_cache`: mutmut (docs/testing.md) does not mutate a
+# decorated function.
+_scrubber = lru_cache(maxsize=4)(_scrubber)
 
 # C0 controls the HTML parser would turn into U+FFFD: removed from a page before parsing.
 C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
