@@ -53,13 +53,17 @@ def _run(pages: int = 40, failures: int = 0, drift: bool = False, **coverage: fl
      ["tags 0% (usually 90%)"]),  # alarmed runs are not "usual": the alarm goes on
     (_run(pages=20, failures=20), [_run()] * 3,
      ["extraction failures 100% of 20 pages (usually 0%)"]),  # no articles: no field judged
-    (_run(failures=12), [_run(failures=4)] * 3, []),  # 30% vs 10%: twice, but 20 points
+    (_run(failures=12), [_run(failures=4)] * 3,  # 30% vs 10%: twice, and 20 points
+     ["extraction failures 30% of 40 pages (usually 10%)"]),
+    (_run(failures=11), [_run(failures=4)] * 3, []),  # 27.5% vs 10%: twice, 17.5 points
     (_run(failures=14), [_run(failures=4)] * 3,
      ["extraction failures 35% of 40 pages (usually 10%)"]),
     # Boundaries of the rule as documented: "at most half", "20 points below", "at least
     # twice", runs "with at least" NEWSCRAWL_DRIFT_MIN_PAGES, history of "at least" 100 pages.
     (_run(tags=0.2), [_run(tags=0.4)] * 3, ["tags 20% (usually 40%)"]),  # half, 20 points
     (_run(related=0.12), [_run(related=0.3)] * 3, []),  # under half, but 18 points
+    (_run(related=0.1), [_run(related=0.3)] * 3,  # 0.3 - 0.1 in floats: still 20 points
+     ["related 10% (usually 30%)"]),
     (_run(failures=16), [_run(failures=8)] * 3,
      ["extraction failures 40% of 40 pages (usually 20%)"]),  # twice, 20 points
     (_run(failures=22), [_run(failures=12)] * 3, []),  # 25 points, but not twice 30%
