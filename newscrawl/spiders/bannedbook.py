@@ -119,8 +119,7 @@ class BannedbookSpider(Spider):
         # For the incremental middleware: it resumes articles earlier runs left pending.
         spider.discovery = Discovery(spider.scope, spider.requests, spider.planner.found_article)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        # Read once. A page's first NEWSCRAWL_MAX_LINKS_PER_PAGE + 1 links are read (one past the
-        # cap tells a page past it), not 200,000 (newscrawl/discovery/limits.py).
+        # A page's first cap + 1 links are read (one past tells a page past it): discovery/limits.py
         spider.max_links = setting(crawler.settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE")
         spider.link_limit = spider.max_links + 1 if spider.max_links > 0 else 0
         spider.notes = SiteNotes(crawler)  # what the site is, for last-run.json
