@@ -197,3 +197,104 @@ def test_retries_used_up_return_the_answer() -> None:
     request = Request(ARTICLE, meta={"retry_times": 2})  # RETRY_TIMES=2 already spent
     answer = Response(ARTICLE, status=503, headers={"Retry-After": "1"}, request=request)
     assert middleware.process_response(request, answer) is answer
+
+
+class Clock:
+    """A monotonic clock the test sets: what RetryAfterMiddleware reads as time.monotonic()."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def held(middleware: RetryAfterMiddleware, url: str) -> bool:
+    """Whether process_request holds a request to ``url`` (it is still waiting after the loop
+    ran everything that was ready; a request not held, or refused, is done at once)."""
+    async def probe() -> bool:
+        task = asyncio.ensure_future(middleware.process_request(Request(url)))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        waiting = not task.done()
+        task.cancel()
+        if not waiting:
+            task.result()  # a refusal or an error is raised here, not taken for "not held"
+        return waiting
+    return asyncio.run(probe())
+
+
+def test_a_host_is_held_until_its_wait_is_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(1000.0)
+    monkeypatch.setattr("newscrawl.transport.backoff.time", clock)
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    assert not held(middleware, ARTICLE)  # nothing asked for yet
+    answer = busy(ARTICLE, 503, **{"Retry-After": "120"})
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    # Every request to that host waits until 1000 + 120; another host does not.
+    assert held(middleware, f"{SITE}/bnews/")
+    assert not held(middleware, "https://other.example/")
+    # A shorter wait asked for meanwhile does not shorten the one already running.
+    shorter = busy(ARTICLE, 429, **{"Retry-After": "5"})
+    assert isinstance(middleware.process_response(shorter.request, shorter), Request)
+    clock.now = 1119.5
+    assert held(middleware, f"{SITE}/bnews/")
+    clock.now = 1120.5
+    assert not held(middleware, f"{SITE}/bnews/")
+
+
+def test_a_wait_equal_to_the_maximum_is_honoured() -> None:
+    # "at most NEWSCRAWL_RETRY_AFTER_MAX seconds: holds"; only a longer one gives up.
+    made = crawler(NEWSCRAWL_RETRY_AFTER_MAX="300")
+    middleware = RetryAfterMiddleware.from_crawler(made)
+    answer = busy(ARTICLE, 429, **{"Retry-After": "300"})
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    assert made.stats.get_value("newscrawl/backoff/seconds") == 300
+
+
+def test_a_maximum_of_one_second_is_on() -> None:
+    # Only 0 turns the middleware off (docs/settings.md: a whole number >= 0).
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="1"))
+    answer = busy(ARTICLE, 503, **{"Retry-After": "1"})
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+
+
+def test_a_host_given_up_says_why_on_every_later_request() -> None:
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    answer = busy(ARTICLE, 429, **{"Retry-After": "3600"})
+    with pytest.raises(BackoffExceeded):
+        middleware.process_response(answer.request, answer)
+    why = ("www.bannedbook.org answered 429 with Retry-After 3600 s, more than"
+           " NEWSCRAWL_RETRY_AFTER_MAX (300 s): given up for this run")  # docs/failures.md
+    with pytest.raises(BackoffExceeded) as refused:
+        held(middleware, f"{SITE}/bnews/")
+    assert str(refused.value) == f"{SITE}/bnews/: not asked, {why}"
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    # The server's Date with an offset: 12:00 +0200 is 10:00 UTC, so 90 s to 10:01:30 GMT.
+    ({"Retry-After": "Sat, 05 Dec 2026 10:01:30 GMT", "Date": "Sat, 05 Dec 2026 12:00:00 +0200"},
+     90),
+    # "-0000" (RFC 5322: UTC, no zone given) on the server's clock.
+    ({"Retry-After": "Sat, 05 Dec 2026 10:01:30 GMT", "Date": "Sat, 05 Dec 2026 10:00:00 -0000"},
+     90),
+    # No usable Date: this machine's clock; a date long past means ask again now (0 s).
+    ({"Retry-After": "Sat, 05 Dec 2020 10:00:00 GMT", "Date": "yesterday"}, 0),
+    ({"Retry-After": "Sat, 05 Dec 2020 10:00:00 GMT"}, 0),
+], ids=["date-offset", "date-minus-0000", "date-unusable", "no-date"])
+def test_an_http_date_is_read_on_the_servers_clock(headers: dict[str, str], seconds: int) -> None:
+    made = crawler(NEWSCRAWL_RETRY_AFTER_MAX="300")
+    middleware = RetryAfterMiddleware.from_crawler(made)
+    answer = busy(ARTICLE, 503, **headers)
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    assert made.stats.get_value("newscrawl/backoff/seconds") == seconds
+
+
+def test_a_wait_is_logged_with_the_host_and_how_long(caplog: pytest.LogCaptureFixture) -> None:
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    answer = busy(ARTICLE, 503, **{"Retry-After": "120"})
+    with caplog.at_level("INFO", logger="newscrawl.transport.backoff"):
+        middleware.process_response(answer.request, answer)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{ARTICLE} answered 503 with Retry-After 120: no request to www.bannedbook.org"
+        " for 120.0 s"]
