@@ -139,6 +139,99 @@ def test_a_listing_may_redirect_anywhere_on_the_start_hosts() -> None:
     assert not followed.dont_filter  # not an article: the dupefilter judges it as usual
 
 
+def hop(chain: list[str], to: str, **meta: object) -> Response:
+    """A 301 answering the last URL of ``chain``, the earlier ones its redirects so far."""
+    request = Request(chain[-1], meta={"redirect_urls": chain[:-1], **meta})
+    return Response(chain[-1], status=301, headers={"Location": to}, request=request)
+
+
+MOVED = "newscrawl/redirect/moved_to/"
+ANSWERED = "newscrawl/redirect/article_responses"
+
+
+def moves(made: Crawler) -> dict[str, int]:
+    assert made.stats is not None
+    return {key: value for key, value in made.stats.get_stats().items() if key.startswith(MOVED)}
+
+
+def test_a_second_hop_is_judged_on_the_whole_chain() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    second = f"{SITE}/bnews/baitai/20230322/1862877.html"
+    # Back to the first URL asked: a loop, named with the hop it went through.
+    answer = hop([ARTICLE, second], ARTICLE)
+    with pytest.raises(RedirectRefused, match=f"^{ARTICLE} redirects \\(301 via {second}\\) to"
+                       f" {ARTICLE}, which is ") as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_loop"
+    # The first URL asked is the article: a second hop to another post is refused too.
+    other = f"{SITE}/bnews/sohnews/20230322/1862899.html"
+    answer = hop([ARTICLE, second], other)
+    with pytest.raises(RedirectRefused) as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_not_article"
+    # What the removal ledger keeps of a refused redirect: (target, status).
+    assert answer.request.meta["redirect_refused"] == (other, 301)
+    # A second hop (neither asked first nor answered first) counts no request and no move.
+    answer = hop([ARTICLE, second], ARTICLE.replace("https://", "http://") + "?p=1")
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    assert made.stats.get_value(ANSWERED) is None and moves(made) == {}
+
+
+def test_a_redirect_after_a_retry_counts_no_article_request() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    request = Request(ARTICLE, meta={"retry_times": 1})  # its first answer was counted then
+    answer = Response(ARTICLE, status=301, request=request,
+                      headers={"Location": f"{SITE}/bnews/baitai/20230322/1862877.html"})
+    assert isinstance(middleware.process_response(request, answer), Request)
+    assert made.stats.get_value(ANSWERED) is None
+
+
+def test_only_a_first_article_redirect_to_another_origin_is_a_move() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    same_origin = redirect(ARTICLE, f"{SITE}/bnews/baitai/20230322/1862877.html")
+    followed = middleware.process_response(same_origin.request, same_origin)
+    assert isinstance(followed, Request) and followed.meta["redirect_reasons"] == [301]
+    listing = redirect("http://www.bannedbook.org/bnews/", f"{SITE}/bnews/")  # not an article
+    assert isinstance(middleware.process_response(listing.request, listing), Request)
+    assert moves(made) == {}
+    https = redirect(ARTICLE.replace("https://", "http://"), ARTICLE)
+    assert isinstance(middleware.process_response(https.request, https), Request)
+    assert moves(made) == {MOVED + SITE: 1}
+
+
+def test_a_chain_longer_than_redirect_max_times_is_a_loop() -> None:
+    middleware = ArticleRedirectMiddleware.from_crawler(crawler(REDIRECT_MAX_TIMES="3"))
+    chain = [ARTICLE, ARTICLE + "?a=1", ARTICLE + "?a=2"]  # three URLs: three redirects
+    answer = hop(chain, ARTICLE + "?a=3")
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    answer = hop([*chain, ARTICLE + "?a=3"], ARTICLE + "?a=4")
+    with pytest.raises(RedirectRefused) as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_loop"
+
+
+def test_the_start_hosts_are_the_spiders_allowed_domains() -> None:
+    # Asked on another host than the spider's, the article may still go to the spider's.
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    answer = redirect("http://127.0.0.1:8765/bnews/sohnews/20230322/1862877.html", ARTICLE)
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+
+
+def test_without_a_spider_the_start_host_is_the_first_url_asked() -> None:
+    made = get_crawler(BannedbookSpider, {"RETRY_TIMES": "2"})  # no spider built
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    answer = redirect(ARTICLE, f"{SITE}/bnews/baitai/20230322/1862877.html")
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    answer = redirect(ARTICLE, "https://new.example/bnews/sohnews/20230322/1862877.html")
+    with pytest.raises(RedirectRefused) as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_moved"
+
+
 # RetryAfterMiddleware (newscrawl/transport/backoff.py)
 
 def busy(url: str, status: int, **headers: str) -> Response:
