@@ -391,3 +391,21 @@ def test_a_wait_is_logged_with_the_host_and_how_long(caplog: pytest.LogCaptureFi
     assert [record.getMessage() for record in caplog.records] == [
         f"{ARTICLE} answered 503 with Retry-After 120: no request to www.bannedbook.org"
         " for 120.0 s"]
+
+
+@pytest.mark.parametrize(("response", "why"), [
+    (html(ARTICLE, b"<html><body>x" + PAGE_END, flags=["dataloss"]),
+     "the connection ended before the whole body arrived"),
+    (html(ARTICLE, b"<html><body>cut sho"), "its HTML has no </html> (19 bytes read)"),
+], ids=["dataloss", "no-end"])
+def test_a_cut_page_says_why_when_retried_and_when_refused(
+        response: Response, why: str, caplog: pytest.LogCaptureFixture) -> None:
+    middleware = WholeResponseMiddleware.from_crawler(crawler())
+    with caplog.at_level("INFO", logger="newscrawl.transport.completeness"):
+        assert isinstance(middleware.process_response(Request(ARTICLE), response), Request)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"incomplete response from {ARTICLE} ({why}): retrying"]
+    used_up = Request(ARTICLE, meta={"retry_times": 2})  # RETRY_TIMES=2 already spent
+    with pytest.raises(Incomplete) as refused:
+        middleware.process_response(used_up, response)
+    assert str(refused.value) == f"{ARTICLE}: incomplete, {why}; not exported"
