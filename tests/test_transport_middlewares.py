@@ -211,6 +211,10 @@ def test_a_chain_longer_than_redirect_max_times_is_a_loop() -> None:
     with pytest.raises(RedirectRefused) as refused:
         middleware.process_response(answer.request, answer)
     assert refused.value.reason == "redirect_loop"
+    # The refusal names every hop between the URL asked and the last target, in order.
+    assert str(refused.value).startswith(
+        f"{ARTICLE} redirects (301 via {ARTICLE}?a=1, {ARTICLE}?a=2, {ARTICLE}?a=3) to"
+        f" {ARTICLE}?a=4, which is ")
 
 
 def test_the_start_hosts_are_the_spiders_allowed_domains() -> None:
@@ -409,3 +413,14 @@ def test_a_cut_page_says_why_when_retried_and_when_refused(
     with pytest.raises(Incomplete) as refused:
         middleware.process_response(used_up, response)
     assert str(refused.value) == f"{ARTICLE}: incomplete, {why}; not exported"
+
+
+def test_a_held_request_goes_on_when_its_wait_is_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(1000.0)
+    monkeypatch.setattr("newscrawl.transport.backoff.time", clock)
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    answer = busy(ARTICLE, 503, **{"Retry-After": "120"})
+    middleware.process_response(answer.request, answer)
+    clock.now = 1119.99  # 10 ms left: the request must be let through, not held for good
+    # (10 s is only a bound for a broken hold; a working one returns after ~10 ms).
+    asyncio.run(asyncio.wait_for(middleware.process_request(Request(f"{SITE}/bnews/")), 10))
