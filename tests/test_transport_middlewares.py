@@ -139,6 +139,103 @@ def test_a_listing_may_redirect_anywhere_on_the_start_hosts() -> None:
     assert not followed.dont_filter  # not an article: the dupefilter judges it as usual
 
 
+def hop(chain: list[str], to: str, **meta: object) -> Response:
+    """A 301 answering the last URL of ``chain``, the earlier ones its redirects so far."""
+    request = Request(chain[-1], meta={"redirect_urls": chain[:-1], **meta})
+    return Response(chain[-1], status=301, headers={"Location": to}, request=request)
+
+
+MOVED = "newscrawl/redirect/moved_to/"
+ANSWERED = "newscrawl/redirect/article_responses"
+
+
+def moves(made: Crawler) -> dict[str, int]:
+    assert made.stats is not None
+    return {key: value for key, value in made.stats.get_stats().items() if key.startswith(MOVED)}
+
+
+def test_a_second_hop_is_judged_on_the_whole_chain() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    second = f"{SITE}/bnews/baitai/20230322/1862877.html"
+    # Back to the first URL asked: a loop, named with the hop it went through.
+    answer = hop([ARTICLE, second], ARTICLE)
+    with pytest.raises(RedirectRefused, match=f"^{ARTICLE} redirects \\(301 via {second}\\) to"
+                       f" {ARTICLE}, which is ") as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_loop"
+    # The first URL asked is the article: a second hop to another post is refused too.
+    other = f"{SITE}/bnews/sohnews/20230322/1862899.html"
+    answer = hop([ARTICLE, second], other)
+    with pytest.raises(RedirectRefused) as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_not_article"
+    # What the removal ledger keeps of a refused redirect: (target, status).
+    assert answer.request.meta["redirect_refused"] == (other, 301)
+    # A second hop (neither asked first nor answered first) counts no request and no move.
+    answer = hop([ARTICLE, second], ARTICLE.replace("https://", "http://") + "?p=1")
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    assert made.stats.get_value(ANSWERED) is None and moves(made) == {}
+
+
+def test_a_redirect_after_a_retry_counts_no_article_request() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    request = Request(ARTICLE, meta={"retry_times": 1})  # its first answer was counted then
+    answer = Response(ARTICLE, status=301, request=request,
+                      headers={"Location": f"{SITE}/bnews/baitai/20230322/1862877.html"})
+    assert isinstance(middleware.process_response(request, answer), Request)
+    assert made.stats.get_value(ANSWERED) is None
+
+
+def test_only_a_first_article_redirect_to_another_origin_is_a_move() -> None:
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    same_origin = redirect(ARTICLE, f"{SITE}/bnews/baitai/20230322/1862877.html")
+    followed = middleware.process_response(same_origin.request, same_origin)
+    assert isinstance(followed, Request) and followed.meta["redirect_reasons"] == [301]
+    listing = redirect("http://www.bannedbook.org/bnews/", f"{SITE}/bnews/")  # not an article
+    assert isinstance(middleware.process_response(listing.request, listing), Request)
+    assert moves(made) == {}
+    https = redirect(ARTICLE.replace("https://", "http://"), ARTICLE)
+    assert isinstance(middleware.process_response(https.request, https), Request)
+    assert moves(made) == {MOVED + SITE: 1}
+
+
+def test_a_chain_longer_than_redirect_max_times_is_a_loop() -> None:
+    middleware = ArticleRedirectMiddleware.from_crawler(crawler(REDIRECT_MAX_TIMES="3"))
+    chain = [ARTICLE, ARTICLE + "?a=1", ARTICLE + "?a=2"]  # three URLs: three redirects
+    answer = hop(chain, ARTICLE + "?a=3")
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    answer = hop([*chain, ARTICLE + "?a=3"], ARTICLE + "?a=4")
+    with pytest.raises(RedirectRefused) as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_loop"
+    # The refusal names every hop between the URL asked and the last target, in order.
+    assert str(refused.value).startswith(
+        f"{ARTICLE} redirects (301 via {ARTICLE}?a=1, {ARTICLE}?a=2, {ARTICLE}?a=3) to"
+        f" {ARTICLE}?a=4, which is ")
+
+
+def test_the_start_hosts_are_the_spiders_allowed_domains() -> None:
+    # Asked on another host than the spider's, the article may still go to the spider's.
+    made = crawler()
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    answer = redirect("http://127.0.0.1:8765/bnews/sohnews/20230322/1862877.html", ARTICLE)
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+
+
+def test_without_a_spider_the_start_host_is_the_first_url_asked() -> None:
+    made = get_crawler(BannedbookSpider, {"RETRY_TIMES": "2"})  # no spider built
+    middleware = ArticleRedirectMiddleware.from_crawler(made)
+    answer = redirect(ARTICLE, f"{SITE}/bnews/baitai/20230322/1862877.html")
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    answer = redirect(ARTICLE, "https://new.example/bnews/sohnews/20230322/1862877.html")
+    with pytest.raises(RedirectRefused) as refused:
+        middleware.process_response(answer.request, answer)
+    assert refused.value.reason == "redirect_moved"
+
+
 # RetryAfterMiddleware (newscrawl/transport/backoff.py)
 
 def busy(url: str, status: int, **headers: str) -> Response:
@@ -197,3 +294,133 @@ def test_retries_used_up_return_the_answer() -> None:
     request = Request(ARTICLE, meta={"retry_times": 2})  # RETRY_TIMES=2 already spent
     answer = Response(ARTICLE, status=503, headers={"Retry-After": "1"}, request=request)
     assert middleware.process_response(request, answer) is answer
+
+
+class Clock:
+    """A monotonic clock the test sets: what RetryAfterMiddleware reads as time.monotonic()."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def held(middleware: RetryAfterMiddleware, url: str) -> bool:
+    """Whether process_request holds a request to ``url`` (it is still waiting after the loop
+    ran everything that was ready; a request not held, or refused, is done at once)."""
+    async def probe() -> bool:
+        task = asyncio.ensure_future(middleware.process_request(Request(url)))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        waiting = not task.done()
+        task.cancel()
+        if not waiting:
+            task.result()  # a refusal or an error is raised here, not taken for "not held"
+        return waiting
+    return asyncio.run(probe())
+
+
+def test_a_host_is_held_until_its_wait_is_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(1000.0)
+    monkeypatch.setattr("newscrawl.transport.backoff.time", clock)
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    assert not held(middleware, ARTICLE)  # nothing asked for yet
+    answer = busy(ARTICLE, 503, **{"Retry-After": "120"})
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    # Every request to that host waits until 1000 + 120; another host does not.
+    assert held(middleware, f"{SITE}/bnews/")
+    assert not held(middleware, "https://other.example/")
+    # A shorter wait asked for meanwhile does not shorten the one already running.
+    shorter = busy(ARTICLE, 429, **{"Retry-After": "5"})
+    assert isinstance(middleware.process_response(shorter.request, shorter), Request)
+    clock.now = 1119.5
+    assert held(middleware, f"{SITE}/bnews/")
+    clock.now = 1120.5
+    assert not held(middleware, f"{SITE}/bnews/")
+
+
+def test_a_wait_equal_to_the_maximum_is_honoured() -> None:
+    # "at most NEWSCRAWL_RETRY_AFTER_MAX seconds: holds"; only a longer one gives up.
+    made = crawler(NEWSCRAWL_RETRY_AFTER_MAX="300")
+    middleware = RetryAfterMiddleware.from_crawler(made)
+    answer = busy(ARTICLE, 429, **{"Retry-After": "300"})
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    assert made.stats.get_value("newscrawl/backoff/seconds") == 300
+
+
+def test_a_maximum_of_one_second_is_on() -> None:
+    # Only 0 turns the middleware off (docs/settings.md: a whole number >= 0).
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="1"))
+    answer = busy(ARTICLE, 503, **{"Retry-After": "1"})
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+
+
+def test_a_host_given_up_says_why_on_every_later_request() -> None:
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    answer = busy(ARTICLE, 429, **{"Retry-After": "3600"})
+    with pytest.raises(BackoffExceeded):
+        middleware.process_response(answer.request, answer)
+    why = ("www.bannedbook.org answered 429 with Retry-After 3600 s, more than"
+           " NEWSCRAWL_RETRY_AFTER_MAX (300 s): given up for this run")  # docs/failures.md
+    with pytest.raises(BackoffExceeded) as refused:
+        held(middleware, f"{SITE}/bnews/")
+    assert str(refused.value) == f"{SITE}/bnews/: not asked, {why}"
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    # The server's Date with an offset: 12:00 +0200 is 10:00 UTC, so 90 s to 10:01:30 GMT.
+    ({"Retry-After": "Sat, 05 Dec 2026 10:01:30 GMT", "Date": "Sat, 05 Dec 2026 12:00:00 +0200"},
+     90),
+    # "-0000" (RFC 5322: UTC, no zone given) on the server's clock.
+    ({"Retry-After": "Sat, 05 Dec 2026 10:01:30 GMT", "Date": "Sat, 05 Dec 2026 10:00:00 -0000"},
+     90),
+    # No usable Date: this machine's clock; a date long past means ask again now (0 s).
+    ({"Retry-After": "Sat, 05 Dec 2020 10:00:00 GMT", "Date": "yesterday"}, 0),
+    ({"Retry-After": "Sat, 05 Dec 2020 10:00:00 GMT"}, 0),
+], ids=["date-offset", "date-minus-0000", "date-unusable", "no-date"])
+def test_an_http_date_is_read_on_the_servers_clock(headers: dict[str, str], seconds: int) -> None:
+    made = crawler(NEWSCRAWL_RETRY_AFTER_MAX="300")
+    middleware = RetryAfterMiddleware.from_crawler(made)
+    answer = busy(ARTICLE, 503, **headers)
+    assert isinstance(middleware.process_response(answer.request, answer), Request)
+    assert made.stats.get_value("newscrawl/backoff/seconds") == seconds
+
+
+def test_a_wait_is_logged_with_the_host_and_how_long(caplog: pytest.LogCaptureFixture) -> None:
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    answer = busy(ARTICLE, 503, **{"Retry-After": "120"})
+    with caplog.at_level("INFO", logger="newscrawl.transport.backoff"):
+        middleware.process_response(answer.request, answer)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{ARTICLE} answered 503 with Retry-After 120: no request to www.bannedbook.org"
+        " for 120.0 s"]
+
+
+@pytest.mark.parametrize(("response", "why"), [
+    (html(ARTICLE, b"<html><body>x" + PAGE_END, flags=["dataloss"]),
+     "the connection ended before the whole body arrived"),
+    (html(ARTICLE, b"<html><body>cut sho"), "its HTML has no </html> (19 bytes read)"),
+], ids=["dataloss", "no-end"])
+def test_a_cut_page_says_why_when_retried_and_when_refused(
+        response: Response, why: str, caplog: pytest.LogCaptureFixture) -> None:
+    middleware = WholeResponseMiddleware.from_crawler(crawler())
+    with caplog.at_level("INFO", logger="newscrawl.transport.completeness"):
+        assert isinstance(middleware.process_response(Request(ARTICLE), response), Request)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"incomplete response from {ARTICLE} ({why}): retrying"]
+    used_up = Request(ARTICLE, meta={"retry_times": 2})  # RETRY_TIMES=2 already spent
+    with pytest.raises(Incomplete) as refused:
+        middleware.process_response(used_up, response)
+    assert str(refused.value) == f"{ARTICLE}: incomplete, {why}; not exported"
+
+
+def test_a_held_request_goes_on_when_its_wait_is_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(1000.0)
+    monkeypatch.setattr("newscrawl.transport.backoff.time", clock)
+    middleware = RetryAfterMiddleware.from_crawler(crawler(NEWSCRAWL_RETRY_AFTER_MAX="300"))
+    answer = busy(ARTICLE, 503, **{"Retry-After": "120"})
+    middleware.process_response(answer.request, answer)
+    clock.now = 1119.99  # 10 ms left: the request must be let through, not held for good
+    # (10 s is only a bound for a broken hold; a working one returns after ~10 ms).
+    asyncio.run(asyncio.wait_for(middleware.process_request(Request(f"{SITE}/bnews/")), 10))
