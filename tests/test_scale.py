@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from newscrawl.discovery import urls
+from bench.resume import article_hits
 from sitecopy import discovery
 from sitecopy.model import build_site
 from sitecopy.server import serve
@@ -30,11 +30,6 @@ def test_a_first_crawl_reads_the_sitemap_files_as_the_frontier_drains(tmp_path: 
         # the index's files were asked at once.
         assert 0 < counts["newscrawl/sitemap/peak_waiting"] <= 2 * (30 + 40)
         assert counts["newscrawl/requests/sitemap"] == 11
-
-
-def _article_hits(server_hits: Counter[str]) -> Counter[str]:
-    return Counter({path: n for path, n in server_hits.items()
-                    if urls.article_ref("http://h" + path) is not None})
 
 
 def test_a_first_crawl_killed_goes_on_where_it_was(tmp_path: Path) -> None:
@@ -62,7 +57,7 @@ def test_a_first_crawl_killed_goes_on_where_it_was(tmp_path: Path) -> None:
         assert rerun.returncode == 0, rerun.stderr[-3000:]
         ids = Counter(r["article_id"] for r in all_records(tmp_path / "out"))
         assert set(ids) == set(site.articles) and max(ids.values()) == 1
-        hits = _article_hits(server.hits.paths())
+        hits = article_hits(server.hits.paths())
         twice = [path for path, n in hits.items() if n > 1]
         # What was in flight at the kill (downloads, responses waiting for the parser, items
         # waiting for the exporter): 11-13 pages measured here at this concurrency, whatever the
