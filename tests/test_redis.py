@@ -307,14 +307,14 @@ def test_state_contract_and_atomic_claim(redis_server: RedisServer) -> None:
     assert first.lookup(key) is None
     first.record_pending(key, url)
     second.record_pending(key, "http://elsewhere")  # a no-op: already known
-    assert second.lookup(key) == Known("pending") and second.pending_urls() == [url]
+    assert second.lookup(key) == Known("pending") and second.pending("", 10) == ([url], "")
     # Two workers fetched two copies of one text at once: exactly one owns it.
     assert {first.claim(key, text), second.claim("zh-Hans:1862900", text)} == {key}
     second.record_copy("zh-Hans:1862900", text)
     assert first.lookup("zh-Hans:1862900") == Known("copy", text)
     first.record_export(key, text, 2, "/out/a.jsonl", 120)
     assert second.lookup(key) == Known("exported", text, 2)
-    assert second.pending_urls() == []
+    assert second.pending("", 10) == ([], "")
     first.record_failure(key)  # an exported article is never demoted
     assert first.lookup(key) == Known("exported", text, 2)
     for _ in range(2):

@@ -28,7 +28,7 @@ def test_a_first_crawl_reads_the_sitemap_files_as_the_frontier_drains(tmp_path: 
         # plus one file's 40 articles wait, and a few more that related links and the tag
         # listings found meanwhile (how many depends on timing: 73 was seen); all 400 when
         # the index's files were asked at once.
-        assert 0 < counts["newscrawl/sitemap/peak_waiting"] <= 2 * (30 + 40)
+        assert 0 < counts["newscrawl/frontier/peak_waiting"] <= 2 * (30 + 40)
         assert counts["newscrawl/requests/sitemap"] == 11
 
 

@@ -54,7 +54,7 @@ def test_article_lifecycle(open_state: Callable[[], State]) -> None:
     state.record_pending(A, URL_A)
     state.record_pending(A, "http://elsewhere/")  # known already: unchanged
     assert state.lookup(A) == Known("pending")
-    assert state.pending_urls() == [URL_A]
+    assert state.pending("", 10) == ([URL_A], "")
     assert state.claim(A, TEXT) == A
     assert state.claim(B, TEXT) == A, "a second post with the same text is a copy"
     state.record_copy(B, TEXT)
@@ -63,7 +63,43 @@ def test_article_lifecycle(open_state: Callable[[], State]) -> None:
     later = open_state()
     assert later.lookup(A) == Known("exported", TEXT, 1)
     assert later.lookup(B) == Known("copy", TEXT)
-    assert later.pending_urls() == []
+    assert later.pending("", 10) == ([], "")
+
+
+def test_pending_articles_read_a_page_at_a_time(open_state: Callable[[], State]) -> None:
+    """A pass over the pending articles gives each once, a page at a time, whatever the
+    store; exported and failed articles are not pending (the backlog reads it: backlog.py)."""
+    state = open_state()
+    # More than Redis keeps in one listpack (512 entries by default), which HSCAN gives whole.
+    keys = [f"zh-Hans:{n}" for n in range(1000, 1600)]
+    for key in keys:
+        state.record_pending(key, f"http://h/bnews/a/20230322/{key[8:]}.html")
+    state.record_export(keys[0], TEXT, 1, None, 0)
+    state.record_failure(keys[1])
+    expected = {f"http://h/bnews/a/20230322/{key[8:]}.html" for key in keys[2:]}
+    later = open_state()
+    given: list[str] = []
+    cursor, pages = "", 0
+    while True:
+        page, cursor = later.pending(cursor, 40)
+        given += page
+        pages += 1
+        assert len(page) <= 80, "about a page (Redis' COUNT is a hint)"
+        if not cursor:
+            break
+        assert pages < 300, "the pass ends"
+    assert set(given) == expected
+    assert pages >= 8, "read in pages, not at once"
+    # Pending articles recorded after a pass are seen by the next one.
+    later.record_pending("zh-Hans:99", "http://h/bnews/a/20230322/99.html")
+    again: list[str] = []
+    cursor = ""
+    while True:
+        page, cursor = later.pending(cursor, 100)
+        again += page
+        if not cursor:
+            break
+    assert set(again) == expected | {"http://h/bnews/a/20230322/99.html"}
 
 
 def test_the_state_belongs_to_the_site_it_was_begun_on(open_state: Callable[[], State]) -> None:
@@ -83,7 +119,7 @@ def test_failures_count_until_given_up(open_state: Callable[[], State]) -> None:
     state.record_failure("zh-Hant:7")
     state.record_failure("zh-Hant:7")
     assert open_state().lookup("zh-Hant:7") == Known("failed", attempts=2)
-    assert open_state().pending_urls() == []
+    assert open_state().pending("", 10) == ([], "")
 
 
 def test_archives_walked(open_state: Callable[[], State]) -> None:

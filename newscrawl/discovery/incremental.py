@@ -19,10 +19,11 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
-from newscrawl.discovery import urls
-from newscrawl.discovery.requests import RECHECK_META, Discovery
+from newscrawl.discovery import backlog, urls
+from newscrawl.discovery.requests import PAGES_META, RECHECK_META, Discovery
 from newscrawl.reasons import lookup
 from newscrawl.run.config import setting
 from newscrawl.run.errors import MarkupDrift
@@ -32,6 +33,9 @@ from newscrawl.state.base import State, article_key
 from newscrawl.state.keeper import state_of
 
 logger = logging.getLogger(__name__)
+
+DEFERRED_STAT = "newscrawl/frontier/deferred"  # articles left pending for want of room
+BACKLOG_STAT = "newscrawl/frontier/backlog"  # requests built from later passes of the backlog
 
 
 class IncrementalMiddleware:
@@ -45,6 +49,14 @@ class IncrementalMiddleware:
         # Articles that failed this run, counted toward NEWSCRAWL_MAX_ATTEMPTS at its end: a
         # run that raised the markup-drift alarm failed because of the parser, not the pages.
         self._failed: list[str] = []
+        # The frontier's bound and the backlog of pending articles in the state (backlog.py).
+        self.frontier_max = setting(crawler.settings, "NEWSCRAWL_FRONTIER_MAX")
+        self.low_water = setting(crawler.settings, "NEWSCRAWL_SITEMAP_LOW_WATER")
+        self.passes = backlog.Passes()
+        self._first = True  # the first pass: what earlier runs left pending (resumed)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.request_reached_downloader,
+                                signal=signals.request_reached_downloader)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.article_failed, signal=article_failed)
 
@@ -61,17 +73,51 @@ class IncrementalMiddleware:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for request in start:
             yield request
-        # Articles earlier runs found but did not finish (killed, closed early, site errors).
+        # Articles earlier runs found but did not finish (killed, closed early, site errors):
+        # the first page of the backlog now, the rest as the frontier drains (backlog.py).
+        for request in self._backlog(idle=True):
+            yield request
+
+    def _backlog(self, idle: bool) -> list[Request]:
+        """Requests for the next page of the state's pending articles, if the frontier is low
+        (at an idle moment: pages until one gives a request, or the passes are done)."""
         discovery = self._discovery()
-        if discovery is None:
-            return
-        for url in self.state.pending_urls():
-            # Pending articles of another language or site (a mirror) wait for their own runs.
-            ref = urls.article_ref(url)
-            if ref is not None and discovery.scope.covers(url):
-                self.stats.inc_value("newscrawl/resumed")
-                discovery.sent_article(ref)
-                yield discovery.requests.article(url)
+        count = backlog.waiting(self.crawler)
+        if discovery is None or not backlog.low(count, self.low_water, idle):
+            return []
+        size = backlog.page_size(count, self.frontier_max)
+        out: list[Request] = []
+        while not out and (cursor := self.passes.next_cursor()) is not None:
+            resumed = self._first  # the first pass gives what earlier runs left pending
+            found, after = self.state.pending(cursor, size)
+            self.passes.read(after)
+            self._first = self._first and bool(after)
+            for url in found:
+                # Pending articles of another language or site (a mirror) wait for their runs.
+                ref = urls.article_ref(url)
+                if ref is not None and discovery.scope.covers(url):
+                    self.stats.inc_value("newscrawl/resumed" if resumed else BACKLOG_STAT)
+                    discovery.sent_article(ref)
+                    out.append(discovery.requests.article(url))
+            if not idle:
+                break
+        return out
+
+    def _feed(self, idle: bool) -> bool:
+        """Send the backlog's next page into the frontier; whether anything was sent."""
+        requests = self._backlog(idle)
+        assert self.crawler.engine is not None
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        return bool(requests)
+
+    def request_reached_downloader(self, request: Request, spider: Spider | None = None) -> None:
+        if self.passes.cursor or self.passes.owed:
+            self._feed(idle=False)
+
+    def spider_idle(self) -> None:
+        if self._feed(idle=True):
+            raise DontCloseSpider
 
     def _discovery(self) -> Discovery | None:
         """The spider's scope and request factory (newscrawl.discovery.requests); None for a
@@ -92,9 +138,11 @@ class IncrementalMiddleware:
         """The outputs of one page that this run still needs (a page's output is small)."""
         discovery = self._discovery()
         since = discovery.scope.since if discovery is not None else None
-        return [o for o in outputs if not self._skip(o, since)]
+        # Judged once a page: a page's articles all go in, or all wait (backlog.py).
+        room = not backlog.full(backlog.waiting(self.crawler), self.frontier_max)
+        return [o for o in outputs if not self._skip(o, since, room)]
 
-    def _skip(self, output: Any, since: str | None) -> bool:
+    def _skip(self, output: Any, since: str | None, room: bool = True) -> bool:
         if not isinstance(output, Request):
             return False
         ref = urls.article_ref(output.url)
@@ -108,9 +156,14 @@ class IncrementalMiddleware:
         if known is None:
             # Remembered before the fetch, so a run killed now still fetches it next time.
             self.state.record_pending(key, output.url)
-            return False
-        if known.status == "pending":
-            return False
+        if known is None or known.status == "pending":
+            # A full frontier leaves it pending in the state (not a later page of a post:
+            # its request carries the pages read).
+            if room or PAGES_META in output.meta:
+                return False
+            self.passes.deferred()
+            self.stats.inc_value(DEFERRED_STAT)
+            return True
         # A dead link is retried a few runs; anything else known is fetched only to refresh.
         failed = known.status == "failed"
         if failed:

@@ -26,6 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl.discovery import sitemaps, urls
+from newscrawl.discovery.backlog import waiting as frontier_waiting
 from newscrawl.discovery.requests import (
     FALLBACKS_META,
     RECHECK_META,
@@ -105,27 +106,13 @@ class SitemapReader:
             return [self.robots_request()]
         return self._next_file(idle=True)
 
-    def _waiting(self) -> int | None:
-        """Requests waiting in the scheduler; None when it cannot say (scrapy-redis)."""
-        try:
-            scheduler = self.crawler.engine.scheduler
-        except RuntimeError:  # no engine: a component test; files come at idle moments
-            return None
-        try:
-            waiting = len(scheduler)  # type: ignore[arg-type]
-        except TypeError:
-            return None
-        assert self.crawler.stats is not None
-        self.crawler.stats.max_value("newscrawl/sitemap/peak_waiting", waiting)
-        return waiting
-
     def _next_file(self, idle: bool = False, coming: int = 0) -> list[Request]:
         """The next sitemap file's request when the frontier runs low (`coming` requests are
         about to join it); at an idle moment, whatever waits."""
         if not self.backlog or (self.reading and not idle):
             return []
         if not idle:
-            waiting = self._waiting()
+            waiting = frontier_waiting(self.crawler)
             if waiting is None or waiting + coming >= self.low_water:
                 return []
         loc, source = self.backlog.popleft()

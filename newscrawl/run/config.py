@@ -154,7 +154,12 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             " articles (docs/discovery.md)"),
     Setting("NEWSCRAWL_SITEMAP_LOW_WATER", 200, whole(0),
             "requests waiting in the scheduler below which the next sitemap file is read (one"
-            " file at a time, so memory does not grow with the site: docs/discovery.md)"),
+            " file at a time, so memory does not grow with the site: docs/discovery.md), and"
+            " the next page of pending articles kept in the state (discovery/backlog.py)"),
+    Setting("NEWSCRAWL_FRONTIER_MAX", 1000, whole(0),
+            "requests waiting in the scheduler from which articles found on pages are not"
+            " queued but left pending in the state, read back as the scheduler drains (memory"
+            " then does not grow with the site's links: discovery/backlog.py); 0: no bound"),
     Setting("NEWSCRAWL_PROGRESS_INTERVAL", 60.0, seconds(),
             "seconds between a run's progress lines at INFO (exported, known to go, rate, ETA)"
             " and heartbeats on its lock file; 0: none (docs/cron.md)"),

@@ -108,8 +108,14 @@ class State(Protocol):
     def record_pending(self, key: str, url: str) -> None:
         """An article this run will fetch; a no-op if anything is known of it already."""
 
-    def pending_urls(self) -> list[str]:
-        """URLs of articles found by earlier runs but never exported, copied or failed."""
+    def pending(self, cursor: str, limit: int) -> tuple[list[str], str]:
+        """URLs of pending articles (found, never exported, copied or failed), a page at a time.
+
+        ``cursor`` is "" to begin a pass, else what the previous page returned; returns about
+        ``limit`` URLs and the cursor after them, "" once the pass has given every article
+        pending throughout it (one recorded during a pass may wait for the next pass, and a
+        pass may give one twice). Memory stays a page's, whatever the number pending.
+        """
 
     def claim(self, key: str, content_hash: str) -> str:
         """Claim a text for an article; returns the key that owns it (``key`` if free).

@@ -38,8 +38,9 @@ class MemoryState:
             self._known[key] = Known("pending")
             self._pending[key] = url
 
-    def pending_urls(self) -> list[str]:
-        return list(self._pending.values())
+    def pending(self, cursor: str, limit: int) -> tuple[list[str], str]:
+        keys = sorted(key for key in self._pending if key > cursor)[:limit]
+        return [self._pending[key] for key in keys], keys[-1] if len(keys) == limit else ""
 
     def claim(self, key: str, content_hash: str) -> str:
         return self._owners.setdefault(content_hash, key)

@@ -143,10 +143,13 @@ class RedisState(RedisDiscovery, RedisCaptureQuality, RedisWatch):
         self.link.run(lambda: self._record_pending(
             keys=[bucket, self._pending], args=[field, key, url]))
 
-    def pending_urls(self) -> list[str]:
-        # HSCAN, not HVALS: a big pending set must not block the server for other workers.
-        return self.link.run(lambda: [
-            url.decode() for _, url in self.link.client.hscan_iter(self._pending, count=1000)])
+    def pending(self, cursor: str, limit: int) -> tuple[list[str], str]:
+        # HSCAN, not HVALS: a big pending set must not block the server for other workers. Its
+        # cursor 0 begins and ends a pass; COUNT is a hint, so a page may be a little longer
+        # (and a hash small enough for one listpack, 512 entries by default, comes whole).
+        after, page = self.link.run(lambda: self.link.client.hscan(
+            self._pending, cursor=int(cursor or 0), count=limit))
+        return [url.decode() for url in page.values()], str(after) if after else ""
 
     def claim(self, key: str, content_hash: str) -> str:
         bucket, text = self._content(_encode_hash(content_hash))

@@ -109,9 +109,11 @@ class SqliteState(SqliteWatch):
         self._write("INSERT OR IGNORE INTO article VALUES (?, 'pending', NULL, 0, 0, ?, ?)",
                     (key, url, _now()))
 
-    def pending_urls(self) -> list[str]:
-        rows = self._db.execute("SELECT url FROM article WHERE status = 'pending'").fetchall()
-        return [row[0] for row in rows]
+    def pending(self, cursor: str, limit: int) -> tuple[list[str], str]:
+        # In key order, from the partial index article_pending (status, then the primary key).
+        rows = self._db.execute("SELECT key, url FROM article WHERE status = 'pending'"
+                                " AND key > ? ORDER BY key LIMIT ?", (cursor, limit)).fetchall()
+        return [row[1] for row in rows], rows[-1][0] if len(rows) == limit else ""
 
     def claim(self, key: str, content_hash: str) -> str:
         self._write("INSERT OR IGNORE INTO content (hash, key) VALUES (?, ?)", (content_hash, key))
