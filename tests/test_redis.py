@@ -423,3 +423,18 @@ def test_a_pickle_planted_in_the_queue_runs_nothing(site: Site, server: SiteServ
     assert not marker.exists(), "the planted pickle ran"
     assert "refused a queue entry" in worker.stderr
     assert_every_article_once(site, server, all_records(tmp_path / "out"))
+
+
+def test_workers_defer_nothing_the_queue_is_in_redis(site: Site, server: GatedServer,
+                                                    redis_server: RedisServer,
+                                                    tmp_path: Path) -> None:
+    """The frontier's bound is for a worker's own memory: the shared queue lives in Redis, so
+    however small the bound, nothing waits in the pending hash for want of room (an article
+    deferred there would come back only to the worker that deferred it: discovery/backlog.py)."""
+    names = ["b0", "b1"]
+    run_workers(server, tmp_path, redis_server.url, names,
+                {"NEWSCRAWL_FRONTIER_MAX": "2", "NEWSCRAWL_SITEMAP_LOW_WATER": "1"})
+    assert_every_article_once(site, server, all_records(tmp_path / "out"))
+    logs = "".join((tmp_path / "logs" / f"{name}.log").read_text("utf-8") for name in names)
+    assert "'newscrawl/requests/article'" in logs, "the stats are dumped"
+    assert "newscrawl/frontier/deferred" not in logs

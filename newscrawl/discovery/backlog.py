@@ -15,8 +15,10 @@ the articles of one sitemap file, 1,000, the most the reader adds at once; issue
   early, site errors). A pass may give articles already requested this run: the dupefilter
   (post ids, postids.py) drops them, so a page costs a state read, not a fetch.
 
-A scheduler that cannot tell its length (scrapy-redis keeps its queue in Redis, not in a
-worker's memory) is never full, and its runs read the backlog at idle moments only.
+A scheduler that cannot tell its length is never full, and its runs read the backlog at idle
+moments only: so with the Redis frontier (distribution/frontier.py's RoundScheduler tells none;
+the queue is in Redis, not in a worker's memory) nothing is deferred, which matters, as an
+article deferred there would come back only to the worker that deferred it.
 """
 
 from __future__ import annotations
