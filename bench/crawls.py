@@ -110,7 +110,7 @@ def environment(kind: str) -> dict[str, str]:
     return env
 
 
-# Read from /proc (Linux, like ru_maxrss in bench.statsdump): psutil is not a test dependency.
+# Read from /proc (Linux, like VmHWM in bench.statsdump): psutil is not a test dependency.
 _TICK = os.sysconf("SC_CLK_TCK")
 
 

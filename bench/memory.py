@@ -3,7 +3,8 @@
 Peak memory of a first crawl against the site's size (issue 20): per size, a clean copy with
 sitemaps and feeds (`python -m bench --sitemaps`'s copy), one full crawl with a fresh state and
 the bench's settings (bench.crawls.SETTINGS: capture off, politeness off). Its peak RSS comes
-from inside (ru_maxrss, bench.statsdump) and, as it goes, from /proc/PID/status (VmHWM, every
+from inside (its own VmHWM when it closes, bench.statsdump) and, as it goes, from
+/proc/PID/status (VmHWM, every
 `--every` seconds) beside the articles exported so far, so that what grows shows while it
 grows. Prints the peak per size, the difference between the smallest and the largest size,
 its slope (KiB a post) and the line extrapolated to 2,000,000 posts.
@@ -26,22 +27,11 @@ from typing import Any
 
 from bench import crawls
 from bench.server import ROOT, SiteProcess
+from bench.statsdump import vm_hwm_bytes
 
 REAL_SITE_POSTS = 2_000_000  # the live site's sitemaps (issue 20, docs/discovery.md)
 DIFFERENCE_MAX_MB = 8.0  # crawl: peak RSS at 60,000 posts - at 10,000 (issue 20)
 REPARSE_DIFFERENCE_MAX_MB = 10.0  # reparse: the same difference
-
-
-def vm_hwm_bytes(pid: int) -> int | None:
-    """The kernel's high-water mark of the process's resident set, or None once it is gone."""
-    try:
-        with Path(f"/proc/{pid}/status").open(encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # "VmHWM:  123456 kB"
-    except (OSError, ValueError):
-        return None
-    return None
 
 
 class LineCounter:

@@ -5,9 +5,10 @@ the captures of a clean copy (sitecopy, no faults) are written without a crawl: 
 holding, per article page, the response record (the page as the copy serves it) and its
 request record, as newscrawl.capture.warc writes them (WARC/1.1, one gzip member a record).
 Then `scrapy reparse` reads that file into a fresh state (every article exported), its peak
-RSS taken from inside (ru_maxrss) and sampled as it goes (bench.memory). A crawl with capture
-on makes the same files (`python -m bench.memory --reparse` measures that way) but costs a
-60,000-post crawl first; the reparse reads response records only, whoever wrote them.
+RSS taken from inside (VmHWM, bench.statsdump) and sampled as it goes (bench.memory). A crawl
+with capture on makes the same files (`python -m bench.memory --reparse` measures that way)
+but costs a 60,000-post crawl first; the reparse reads response records only, whoever wrote
+them.
 Run from the repository root, under `nice` on a shared machine.
 """
 

@@ -49,3 +49,23 @@ def test_reparse_benchmark_reparses_every_capture_it_wrote(tmp_path: Path) -> No
     assert result["reparse"]["max_rss_bytes"] > 50 * 2**20  # Python, Scrapy and lxml at least
     lines = (tmp_path / "40" / "reparse" / "articles.jsonl").read_text("utf-8").splitlines()
     assert len({json.loads(line)["article_id"] for line in lines}) == 40
+
+
+def test_a_peak_is_the_process_own_not_its_parents(tmp_path: Path) -> None:
+    """Linux keeps ru_maxrss across fork and exec: a crawl started by a grown parent (as
+    bench.reparse, which builds the copy in its own process) reported the parent's peak. The
+    stats file gives the process's own (bench.statsdump reads its VmHWM)."""
+    import subprocess
+    import sys
+
+    stats = tmp_path / "stats.json"
+    script = ("from scrapy.utils.test import get_crawler; from bench.statsdump import DumpingStats;"
+              f" crawler = get_crawler(settings_dict={{'BENCH_STATS_FILE': {str(stats)!r}}});"
+              " DumpingStats(crawler)._persist_stats({})")
+    grown = bytearray(300 * 2**20)  # the parent resident at 300 MiB more
+    for offset in range(0, len(grown), 4096):
+        grown[offset] = 1
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=memory.ROOT)
+    del grown
+    peak = json.loads(stats.read_text(encoding="utf-8"))["bench/max_rss_bytes"]
+    assert 20 * 2**20 < peak < 250 * 2**20, "Python and Scrapy's own, not the parent's 300 MiB"
