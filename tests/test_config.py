@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import pytest
@@ -69,6 +70,16 @@ def test_readme_lists_every_argument() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     for name in ARGUMENTS:
         assert f"`{name}=" in readme, name
+
+
+def test_readme_record_is_a_valid_record_in_the_documented_order() -> None:
+    """The README's "real line" is what a newcomer copies: it must be a record as runs write
+    them (a field missing from it, `media`, went unnoticed once)."""
+    from tests.crawling import check_record
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    line = next(line for line in readme.splitlines() if line.startswith('{"url": '))
+    check_record(json.loads(line))
 
 
 def test_ci_runs_the_readme_test_command() -> None:
