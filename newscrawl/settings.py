@@ -16,7 +16,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 # Scrapy starts this many asyncio tasks for every response's output (default 100). A page here
 # yields one item and a few requests, and every pipeline is synchronous, so more workers only
-# cost CPU: the 100 were about a sixth of a first crawl's (docs/benchmarks.md).
+# cost CPU: the 100 took about a fifth of a first crawl's (22%, docs/benchmarks.md).
 CONCURRENT_ITEMS = 16
 # Scrapy's, with .invalid names failed here, not sent to the name server (RFC 6761). The
 # setting's name since Scrapy 2.14 (DNS_RESOLVER before, deprecated since).

@@ -49,8 +49,10 @@ def test_a_run_reads_its_pending_articles_once_when_nothing_is_deferred() -> Non
     passes = Passes()
     assert passes.next_cursor() == ""  # the first pass, owed at the start
     passes.read("zh-Hans:5")
+    assert passes.first, "still the first pass: its pages are what earlier runs left"
     assert passes.next_cursor() == "zh-Hans:5"  # the pass goes on
     passes.read("")
+    assert not passes.first
     assert passes.next_cursor() is None  # done: nothing was deferred
     assert passes.next_cursor() is None
 

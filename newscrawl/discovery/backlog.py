@@ -79,6 +79,7 @@ class Passes:
 
     cursor: str = ""
     owed: bool = True
+    first: bool = True  # the pass in course, or the next, is the first: earlier runs' pending
 
     def next_cursor(self) -> str | None:
         """The cursor to read the next page from, or None when no page is due."""
@@ -92,6 +93,8 @@ class Passes:
     def read(self, cursor: str) -> None:
         """The state returned `cursor` after the page read ("" at the end of a pass)."""
         self.cursor = cursor
+        if not cursor:
+            self.first = False
 
     def deferred(self) -> None:
         """An article was left pending in the state for want of room: a pass is owed."""

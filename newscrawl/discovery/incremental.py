@@ -53,7 +53,6 @@ class IncrementalMiddleware:
         self.frontier_max = setting(crawler.settings, "NEWSCRAWL_FRONTIER_MAX")
         self.low_water = setting(crawler.settings, "NEWSCRAWL_SITEMAP_LOW_WATER")
         self.passes = backlog.Passes()
-        self._first = True  # the first pass: what earlier runs left pending (resumed)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.request_reached_downloader,
                                 signal=signals.request_reached_downloader)
@@ -88,10 +87,9 @@ class IncrementalMiddleware:
         size = backlog.page_size(count, self.frontier_max)
         out: list[Request] = []
         while not out and (cursor := self.passes.next_cursor()) is not None:
-            resumed = self._first  # the first pass gives what earlier runs left pending
+            resumed = self.passes.first  # what earlier runs left pending
             found, after = self.state.pending(cursor, size)
             self.passes.read(after)
-            self._first = self._first and bool(after)
             for url in found:
                 # Pending articles of another language or site (a mirror) wait for their runs.
                 ref = urls.article_ref(url)
