@@ -3,9 +3,18 @@ it wants more, how much to read, and the passes over the state's pending article
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from scrapy import Request
+from scrapy.crawler import Crawler
 
 from newscrawl.discovery.backlog import PAGE, Passes, full, low, page_size
+from newscrawl.discovery.incremental import DEFERRED_STAT, IncrementalMiddleware
+from newscrawl.discovery.requests import PAGES_META
+from newscrawl.state.base import Known
+from newscrawl.state.keeper import state_of
+from tests.components import crawler_with_state
 
 
 @pytest.mark.parametrize(("count", "limit", "expected"), [
@@ -69,3 +78,36 @@ def test_a_deferred_article_owes_another_pass() -> None:
     assert passes.next_cursor() is None
     passes.deferred()
     assert passes.next_cursor() == ""
+
+
+# --- the incremental middleware's side (a component, Scrapy's get_crawler) ----------------
+
+ARTICLE = "https://www.bannedbook.org/bnews/sohnews/20230322/{}.html"
+
+
+def _middleware(tmp_path: Path) -> tuple[IncrementalMiddleware, Crawler]:
+    crawler = crawler_with_state(tmp_path)
+    return IncrementalMiddleware.from_crawler(crawler), crawler
+
+
+def test_a_full_frontier_leaves_a_found_article_pending(tmp_path: Path) -> None:
+    middleware, crawler = _middleware(tmp_path)
+    middleware.passes.read(middleware.passes.next_cursor() or "")  # the first pass, done
+    assert not middleware.passes.owed
+    assert middleware._skip(Request(ARTICLE.format(1)), None, room=False)
+    assert state_of(crawler).lookup("zh-Hans:1") == Known("pending"), "recorded, not lost"
+    assert crawler.stats.get_value(DEFERRED_STAT) == 1
+    assert middleware.passes.owed, "a pass over the state is owed"
+    assert not middleware._skip(Request(ARTICLE.format(2)), None, room=True)
+    assert state_of(crawler).lookup("zh-Hans:2") == Known("pending")
+    assert crawler.stats.get_value(DEFERRED_STAT) == 1
+
+
+def test_a_posts_next_page_is_never_deferred(tmp_path: Path) -> None:
+    """It carries the pages read so far: left pending, the post would lose them. (Its URL,
+    …/ID.html/2, is no article URL, so the middleware lets it through untouched.)"""
+    middleware, crawler = _middleware(tmp_path)
+    page = Request(ARTICLE.format(3) + "/2", meta={PAGES_META: ("page 1",)})
+    state_of(crawler).record_pending("zh-Hans:3", ARTICLE.format(3))
+    assert not middleware._skip(page, None, room=False)
+    assert crawler.stats.get_value(DEFERRED_STAT) is None

@@ -23,7 +23,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from newscrawl.discovery import backlog, urls
-from newscrawl.discovery.requests import PAGES_META, RECHECK_META, Discovery
+from newscrawl.discovery.requests import RECHECK_META, Discovery
 from newscrawl.reasons import lookup
 from newscrawl.run.config import setting
 from newscrawl.run.errors import MarkupDrift
@@ -155,9 +155,9 @@ class IncrementalMiddleware:
             # Remembered before the fetch, so a run killed now still fetches it next time.
             self.state.record_pending(key, output.url)
         if known is None or known.status == "pending":
-            # A full frontier leaves it pending in the state (not a later page of a post:
-            # its request carries the pages read).
-            if room or PAGES_META in output.meta:
+            # A full frontier leaves it pending in the state. (A post's next page, which
+            # carries the pages read, is no article URL: it never comes here.)
+            if room:
                 return False
             self.passes.deferred()
             self.stats.inc_value(DEFERRED_STAT)
