@@ -125,12 +125,14 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(json.dumps(fault.__dict__, ensure_ascii=False) + "\n")
         return 0
     server = SiteServer(site, args.host, args.port).start()
-    signal.signal(signal.SIGTERM, _stop)
-    print(server.base_url, flush=True)
-    print(f"sitecopy: {len(site.articles)} articles (seed {args.seed}, faults "
-          f"{'on' if args.faults else 'off'}) built in {built:.2f}s; "
-          f"front page {server.base_url}/bnews/", file=sys.stderr, flush=True)
     try:
+        # Inside the try: the server's thread answers as soon as the URL is printed, so a
+        # SIGTERM may come before serve_forever; its KeyboardInterrupt must still be caught.
+        signal.signal(signal.SIGTERM, _stop)
+        print(server.base_url, flush=True)
+        print(f"sitecopy: {len(site.articles)} articles (seed {args.seed}, faults "
+              f"{'on' if args.faults else 'off'}) built in {built:.2f}s; "
+              f"front page {server.base_url}/bnews/", file=sys.stderr, flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
